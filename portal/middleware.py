@@ -1,0 +1,25 @@
+"""The portal is an intranet: every URL needs a logged-in user, except the ways to log in."""
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.urls import reverse
+
+OPEN_PREFIXES = ("/static/", "/favicon.ico", "/i18n/", "/healthz")
+
+
+class LoginRequiredMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated or self._is_open(request.path_info):
+            return self.get_response(request)
+        if request.path_info.startswith("/api/"):
+            from django.http import JsonResponse
+
+            return JsonResponse({"error": "Autentikasi diperlukan / authentication required."}, status=401)
+        return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
+
+    @staticmethod
+    def _is_open(path):
+        open_paths = {reverse("login"), reverse("wagtailadmin_login")}
+        return path in open_paths or path.startswith(OPEN_PREFIXES)

@@ -1,0 +1,47 @@
+"""The site shell: the home page and one section page per regional office."""
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel
+from wagtail.models import Page
+
+from lessons.access import visible_documents
+
+
+class HomePage(Page):
+    intro = models.TextField(_("pengantar"), blank=True)
+
+    parent_page_types = ["wagtailcore.Page"]
+    subpage_types = ["portal.KanwilPage"]
+    max_count = 1
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    latest_count = 8
+
+    class Meta:
+        verbose_name = _("beranda")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        kanwil_pages = KanwilPage.objects.child_of(self).live().select_related("kanwil").order_by("kanwil__name")
+        context["kanwil_pages"] = kanwil_pages
+        context["latest_documents"] = visible_documents(request.user)[: self.latest_count]
+        return context
+
+
+class KanwilPage(Page):
+    kanwil = models.OneToOneField(
+        "lessons.Kanwil", verbose_name=_("kanwil"), on_delete=models.PROTECT, related_name="page"
+    )
+    intro = models.TextField(_("pengantar"), blank=True)
+
+    parent_page_types = ["portal.HomePage"]
+    subpage_types = ["lessons.StudiTiruReport", "lessons.LessonLearned", "lessons.ProceduralGuide"]
+    content_panels = Page.content_panels + [FieldPanel("kanwil"), FieldPanel("intro")]
+
+    class Meta:
+        verbose_name = _("halaman kanwil")
+        verbose_name_plural = _("halaman kanwil")
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["documents"] = visible_documents(request.user).descendant_of(self)
+        return context

@@ -1,0 +1,11 @@
+import os
+
+from .base import *  # noqa: F401,F403
+from .base import STATE_DIR
+from .env import env_str
+
+# Tests never touch the developer's index: each run gets its own alias.
+SEARCH_INDEX_ALIAS = env_str("SEARCH_INDEX_ALIAS", f"lintas-test-{os.getpid()}")
+MEDIA_ROOT = STATE_DIR / "test-media"
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+LANGUAGE_CODE = "id"

@@ -1,0 +1,193 @@
+"""SearchParams -> elasticsearch-dsl Search. Builds only; never sends a request."""
+import re
+
+from elasticsearch.dsl import Q, Search
+
+from .analysis import analyse, normalise_codes, stage_codes_in, stem, surface_cores, tokens
+from .documents import alias_name, boosts
+from .params import FACETS
+
+FACET_FIELDS = {
+    "stage": "stages",
+    "obstacle": "obstacles",
+    "kanwil": "kanwil_any",  # written by or about the Kanwil (author or host of a visit)
+    "type": "type",
+    "year": "year",
+    "provision": "provisions",
+}
+FACET_SIZE = 100
+HIGHLIGHT_FIELDS = ("title", "summary", "body", "attachments")
+
+
+def _fields(weights):
+    return [f"{name}^{weight}" for name, weight in weights.items()]
+
+
+def concepts(q, glossary):
+    """Split a query into concepts: each glossary phrase found (with its equivalents) or a
+    single remaining word. Matching any form of a concept counts as matching it."""
+    text = normalise_codes(q)
+    words = tokens(text)
+    found = glossary.expansions(text) if glossary else []
+    result, position = [], 0
+    for phrase, others in found:
+        size = len(phrase.split())
+        while position < len(words) and words[position:position + size] != phrase.split():
+            result.append([words[position]])
+            position += 1
+        result.append([phrase, *others])
+        position += size
+    result.extend([word] for word in words[position:])
+    return result
+
+
+def _concept_query(forms, weights):
+    clauses = []
+    for index, form in enumerate(forms):
+        boost = 1.0 if index == 0 else weights["glossary"]
+        analysed = analyse(form)
+        if not analysed:
+            continue
+        kind = "phrase" if len(analysed.split()) > 1 else "best_fields"
+        clauses.append(Q("multi_match", query=analysed, type=kind, fields=_fields(weights["stemmed"]), boost=boost))
+        if index == 0 and kind == "best_fields" and len(form) > 3 and not any(ch.isdigit() for ch in form):
+            # Typos: fuzzy on the text as written, worth less than an exact stem.
+            clauses.append(Q("multi_match", query=form, fields=_fields(weights["unstemmed"]), fuzziness="AUTO",
+                             prefix_length=1, max_expansions=20, boost=0.3 * boost))
+    return Q("dis_max", queries=clauses, tie_breaker=0.2) if clauses else None
+
+
+def required_matches(count):
+    """Short queries need any concept; longer ones about half of them."""
+    return 1 if count <= 2 else (count + 1) // 2
+
+
+def text_query(q, glossary):
+    weights = boosts()
+    parts = [c for c in (_concept_query(forms, weights) for forms in concepts(q, glossary)) if c is not None]
+    if not parts:
+        return Q("match_none")
+    analysed = analyse(q)
+    bonus = [
+        Q("multi_match", query=analysed, type="phrase", slop=2, fields=_fields(weights["stemmed"]), boost=2),
+        Q("multi_match", query=analysed, fields=_fields(weights["shingles"])),
+    ]
+    codes = stage_codes_in(q)
+    if codes:
+        bonus.append(Q("terms", stages=sorted(codes), boost=weights["stage_in_query"]))
+    return Q("bool", must=[Q("bool", should=parts, minimum_should_match=required_matches(len(parts)))], should=bonus)
+
+
+CODE_FORMS = re.compile(r"^(p|tahap|pasal)(\d+)$")
+ROMAN = {"1": "i", "2": "ii"}
+
+
+def _code_forms(token):
+    """How a canonical code token (p21, tahap2, pasal122) may be written in the text."""
+    match = CODE_FORMS.match(token)
+    if not match:
+        return []
+    word, number = match.groups()
+    forms = [f"{word} {number}", f"{word}{number}"]
+    if word == "tahap" and number in ROMAN:
+        forms.append(f"tahap {ROMAN[number]}")
+    return forms
+
+
+def highlight_query(q, glossary):
+    """What to mark in snippets: the words as typed (fuzzy), other words built on the same
+    stem (Indonesian affixes wrap the stem: *sidik* finds penyidikan, disidik), code
+    spellings (P-21 for p21) and glossary equivalents as phrases."""
+    clauses = []
+    fields = list(HIGHLIGHT_FIELDS)
+    for forms in concepts(q, glossary):
+        typed, *equivalents = forms
+        for word in tokens(typed):
+            code_forms = _code_forms(word)
+            if code_forms:
+                clauses.extend(Q("multi_match", query=f, type="phrase", fields=fields) for f in code_forms)
+                continue
+            clauses.append(Q("multi_match", query=word, fields=fields, fuzziness="AUTO", prefix_length=1))
+            root = stem(word)
+            if len(root) >= 5 and root.isalpha():
+                clauses.extend(Q("wildcard", **{f: {"value": f"*{core}*"}}) for core in surface_cores(root) for f in fields)
+        clauses.extend(Q("multi_match", query=form, type="phrase", fields=fields) for form in equivalents)
+    return Q("bool", should=clauses) if clauses else None
+
+
+def _selection_filter(params, facet):
+    values = params.selected(facet)
+    if not values:
+        return None
+    field = FACET_FIELDS[facet]
+    return Q("terms", **{field: [int(v) for v in values] if facet == "year" else list(values)})
+
+
+def access_filter(access_tokens):
+    return None if access_tokens is None else Q("terms", access=list(access_tokens))
+
+
+def build_search(params, *, glossary, access_tokens, page_size):
+    """access_tokens: the reader's tokens (lessons.access), or None for unrestricted."""
+    search = Search(index=alias_name())
+    query = text_query(params.q, glossary) if params.q else Q("match_all")
+    permission = access_filter(access_tokens)
+    # The permission filter is part of the query, so hidden documents never reach hits,
+    # counts, facets, highlights or suggestions.
+    search = search.query(Q("bool", must=[query], filter=[permission] if permission else []))
+
+    selections = {facet: _selection_filter(params, facet) for facet in FACETS}
+    active = [f for f in selections.values() if f is not None]
+    if active:
+        search = search.post_filter(Q("bool", filter=active))
+    for facet in FACETS:
+        # Each facet counts with every other facet's selection applied, not its own.
+        others = [f for name, f in selections.items() if f is not None and name != facet]
+        bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
+        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_SIZE)
+
+    if params.q:
+        hq = highlight_query(params.q, glossary)
+        search = search.highlight_options(
+            type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", fragment_size=180,
+            number_of_fragments=2, no_match_size=0, require_field_match=False,
+            **({"highlight_query": hq.to_dict()} if hq else {}),
+        ).highlight(*HIGHLIGHT_FIELDS)
+        search = search.suggest("did_you_mean", params.q, term={"field": "body", "suggest_mode": "popular",
+                                                               "min_word_length": 4, "size": 1})
+
+    if params.sort == "newest" or (params.sort == "relevance" and not params.q):
+        search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
+    elif params.sort == "oldest":
+        search = search.sort({"date": {"order": "asc", "missing": "_last"}}, "_score")
+    else:
+        search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
+
+    start = (params.page - 1) * page_size
+    source = ["title", "summary", "type", "kanwil", "host_kanwil", "stages", "obstacles", "provisions", "date", "url"]
+    return search.source(source).extra(track_total_hits=True)[start:start + page_size]
+
+
+def count_without(params, facet, *, glossary, access_tokens):
+    """A count-only search with one facet's selection dropped (for the zero-results page)."""
+    search = build_search(params.without_filter(facet), glossary=glossary, access_tokens=access_tokens, page_size=0)
+    return search.extra(aggs={}, suggest={}).source(False)
+
+
+def suggest_search(prefix, access_tokens, size=6):
+    contexts = {} if access_tokens is None else {"contexts": {"access": list(access_tokens)}}
+    fuzzy = {"fuzzy": {"fuzziness": "AUTO"}} if len(prefix) > 3 else {}
+    search = Search(index=alias_name()).source(["title", "url"])
+    return search.suggest("titles", prefix, completion={"field": "suggest", "size": size, "skip_duplicates": True,
+                                                        **fuzzy, **contexts})
+
+
+def related_search(page_id, stages, obstacles, access_tokens, size=5):
+    like = Q("more_like_this", fields=["title_stemmed", "summary_stemmed", "body_stemmed"],
+             like=[{"_index": alias_name(), "_id": str(page_id)}], min_term_freq=1, min_doc_freq=1,
+             max_query_terms=40, minimum_should_match="20%")
+    shared = [Q("terms", stages=list(stages), boost=2), Q("terms", obstacles=list(obstacles), boost=3)]
+    permission = access_filter(access_tokens)
+    query = Q("bool", should=[like, *shared], minimum_should_match=1,
+              must_not=[Q("ids", values=[str(page_id)])], filter=[permission] if permission else [])
+    return Search(index=alias_name()).query(query).source(["title", "url", "type", "kanwil", "date", "summary"])[:size]

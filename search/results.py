@@ -1,0 +1,112 @@
+"""Elasticsearch responses -> plain result objects for the HTML page and the JSON API."""
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+from lessons.models import DOCUMENT_TYPES
+from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+
+FACET_TITLES = {
+    "stage": _("Tahapan"), "obstacle": _("Kendala"), "kanwil": _("Kanwil"),
+    "type": _("Jenis dokumen"), "year": _("Tahun"), "provision": _("Ketentuan hukum"),
+}
+
+
+@dataclass
+class FacetValue:
+    code: str
+    label: str
+    count: int
+    selected: bool
+    url: str = ""
+
+
+@dataclass
+class Facet:
+    name: str
+    title: str
+    values: list
+
+
+@dataclass
+class Hit:
+    id: int
+    title: str
+    url: str
+    type: str
+    type_label: str
+    kanwil: str
+    kanwil_label: str
+    stages: list
+    obstacles: list
+    date: str | None
+    summary: str
+    highlight: list = field(default_factory=list)  # HTML fragments, already escaped by ES
+
+
+def labels():
+    """Display labels per facet, in display order (stages in procedural order)."""
+    return {
+        "stage": {s.code: s.name for s in Stage.objects.order_by("order")},
+        "obstacle": {o.code: o.name for o in Obstacle.objects.order_by("name")},
+        "kanwil": {k.code: k.name for k in Kanwil.objects.order_by("name")},
+        "type": {code: str(model._meta.verbose_name).capitalize() for code, model in DOCUMENT_TYPES.items()},
+        "provision": {p.code: str(p) for p in LegalProvision.objects.order_by("id")},
+    }
+
+
+ALWAYS_LISTED = ("stage", "obstacle", "type")  # browsable lists: show zero counts too
+
+
+def facets(response, params, label_map):
+    result = []
+    for name in FACET_TITLES:
+        counts = {str(b.key): b.doc_count for b in response.aggregations[name]["values"].buckets}
+        selected = set(params.selected(name))
+        if name == "year":
+            order = sorted(set(counts) | selected, reverse=True)
+            names = {code: code for code in order}
+        else:
+            names = label_map[name]
+            order = list(names)
+        values = [
+            FacetValue(code, names.get(code, code), counts.get(code, 0), code in selected,
+                       params.toggled(name, code).url())
+            for code in order
+            if counts.get(code) or code in selected or name in ALWAYS_LISTED
+        ]
+        result.append(Facet(name, str(FACET_TITLES[name]), values))
+    return result
+
+
+def hits(response, label_map):
+    found = []
+    for h in response.hits:
+        highlight = []
+        if hasattr(h.meta, "highlight"):
+            for name in ("summary", "body", "attachments"):
+                highlight.extend(getattr(h.meta.highlight, name, []))
+        found.append(Hit(
+            id=int(h.meta.id), title=h.title, url=h.url, type=h.type,
+            type_label=label_map["type"].get(h.type, h.type),
+            kanwil=h.kanwil, kanwil_label=label_map["kanwil"].get(h.kanwil, h.kanwil or ""),
+            stages=list(h.stages or []), obstacles=list(h.obstacles or []),
+            date=str(h.date)[:10] if getattr(h, "date", None) else None,
+            summary=getattr(h, "summary", "") or "", highlight=highlight[:2],
+        ))
+    return found
+
+
+def did_you_mean(response, q):
+    """Rebuild the query with each misspelt word replaced by the index's suggestion."""
+    suggest = getattr(response, "suggest", None)
+    if not suggest or "did_you_mean" not in suggest:
+        return ""
+    words, changed = [], False
+    for entry in suggest.did_you_mean:
+        if entry.options:
+            words.append(entry.options[0].text)
+            changed = True
+        else:
+            words.append(entry.text)
+    return " ".join(words) if changed and " ".join(words).lower() != q.lower() else ""

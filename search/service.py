@@ -1,0 +1,107 @@
+"""One search, start to finish: validated params + reader -> executed query -> results.
+Shared by the HTML page and the JSON API. If Elasticsearch is away, a basic database
+search stands in and the outcome says so."""
+import logging
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from elastic_transport import TransportError as ConnectionProblem
+from elasticsearch import ApiError
+
+from lessons import access
+from lessons.taxonomy import GlossaryTerm
+
+from . import queries, results
+from .analysis import Glossary
+from .client import get_client
+from .fallback import database_search
+from .params import SearchParams
+
+logger = logging.getLogger(__name__)
+UNAVAILABLE = (ConnectionProblem, ApiError)
+
+
+@dataclass
+class Outcome:
+    params: SearchParams
+    total: int = 0
+    hits: list = field(default_factory=list)
+    facets: list = field(default_factory=list)
+    suggestion: str = ""
+    relaxations: list = field(default_factory=list)  # (facet, title, count, url) when nothing matched
+    unavailable: bool = False  # Elasticsearch could not answer; hits come from the database
+    page_size: int = 10
+
+    @property
+    def pages(self):
+        return max(1, -(-self.total // self.page_size))
+
+
+def glossary():
+    return Glossary((t.term, t.expansion_list) for t in GlossaryTerm.objects.all())
+
+
+def run(params, user, page_size=None):
+    page_size = page_size or settings.SEARCH_PAGE_SIZE
+    tokens = access.access_tokens_for_user(user)
+    terms = glossary()
+    search = queries.build_search(params, glossary=terms, access_tokens=tokens, page_size=page_size)
+    try:
+        response = search.using(get_client()).execute()
+    except UNAVAILABLE as error:
+        logger.warning("Search unavailable, using the database: %s", error)
+        found = database_search(params, user, limit=page_size)
+        return Outcome(params, total=len(found), hits=found, unavailable=True, page_size=page_size)
+    label_map = results.labels()
+    outcome = Outcome(
+        params, total=response.hits.total.value, hits=results.hits(response, label_map),
+        facets=results.facets(response, params, label_map), page_size=page_size,
+    )
+    if params.q and outcome.total == 0:
+        outcome.suggestion = results.did_you_mean(response, params.q)
+    if outcome.total == 0 and params.has_filters:
+        outcome.relaxations = _relaxations(params, terms, tokens)
+    return outcome
+
+
+def _relaxations(params, terms, tokens):
+    """How many documents each selected filter is hiding: 'drop this filter: N results'."""
+    found = []
+    for facet, values in params.filters.items():
+        if not values:
+            continue
+        search = queries.count_without(params, facet, glossary=terms, access_tokens=tokens)
+        count = search.using(get_client()).count()
+        if count:
+            found.append((facet, str(results.FACET_TITLES[facet]), count, params.without_filter(facet).url()))
+    return found
+
+
+def suggestions(prefix, user, limit=8):
+    """Autocomplete: document titles the reader may see, then glossary terms and facet names."""
+    prefix = " ".join(prefix.split())[:60]
+    if len(prefix) < 2:
+        return []
+    items = []
+    try:
+        response = queries.suggest_search(prefix, access.access_tokens_for_user(user)).using(get_client()).execute()
+        for option in response.suggest.titles[0].options:
+            items.append({"text": option._source.title, "kind": "dokumen", "url": option._source.url})
+    except UNAVAILABLE as error:
+        logger.warning("Suggestions unavailable: %s", error)
+    for term in GlossaryTerm.objects.filter(term__istartswith=prefix)[:4]:
+        items.append({"text": term.term, "kind": "istilah", "url": "", "detail": ", ".join(term.expansion_list[:2])})
+    return items[:limit]
+
+
+def related(page, user, size=5):
+    tokens = access.access_tokens_for_user(user)
+    stages = page.stages.values_list("code", flat=True)
+    obstacles = page.obstacles.values_list("code", flat=True)
+    search = queries.related_search(page.id, stages, obstacles, tokens, size)
+    try:
+        response = search.using(get_client()).execute()
+    except UNAVAILABLE as error:
+        logger.warning("Related documents unavailable: %s", error)
+        return []
+    return results.hits(response, results.labels())

@@ -1,0 +1,51 @@
+"""Page events -> outbox rows, in the transaction that made the change."""
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
+from django.dispatch import receiver
+from wagtail.models import Page, PageViewRestriction
+from wagtail.signals import page_published, page_unpublished, post_page_move
+
+from lessons.models import DOCUMENT_MODELS
+
+from .models import PendingIndexUpdate
+from .outbox import enqueue_on_change
+
+
+def _documents_under(page):
+    """The page itself and its descendants that are documents (a moved or restricted
+    Kanwil section affects every document in it)."""
+    return list(Page.objects.descendant_of(page, inclusive=True).type(*DOCUMENT_MODELS).values_list("id", flat=True))
+
+
+@receiver(page_published)
+def on_publish(sender, instance, **kwargs):
+    if isinstance(instance, DOCUMENT_MODELS):
+        enqueue_on_change([instance.id])
+
+
+@receiver(page_unpublished)
+def on_unpublish(sender, instance, **kwargs):
+    enqueue_on_change(_documents_under(instance), PendingIndexUpdate.DELETE)
+
+
+@receiver(post_page_move)
+def on_move(sender, instance, **kwargs):
+    enqueue_on_change(_documents_under(instance))
+
+
+@receiver(pre_delete)
+def on_delete(sender, instance, **kwargs):
+    # Before the delete, while descendants can still be found; the row commits with it.
+    if isinstance(instance, DOCUMENT_MODELS):
+        enqueue_on_change([instance.id], PendingIndexUpdate.DELETE)
+
+
+@receiver(post_save, sender=PageViewRestriction)
+@receiver(post_delete, sender=PageViewRestriction)
+def on_privacy_change(sender, instance, **kwargs):
+    enqueue_on_change(_documents_under(instance.page))
+
+
+@receiver(m2m_changed, sender=PageViewRestriction.groups.through)
+def on_privacy_groups_change(sender, instance, action, **kwargs):
+    if action.startswith("post_") and isinstance(instance, PageViewRestriction):
+        enqueue_on_change(_documents_under(instance.page))
