@@ -17,6 +17,7 @@ FACET_FIELDS = {
 }
 FACET_SIZE = 100
 HIGHLIGHT_FIELDS = ("title", "summary", "body", "attachments")
+RESULT_FIELDS = ["title", "summary", "type", "kanwil", "host_kanwil", "stages", "obstacles", "provisions", "date", "url"]
 
 
 def _fields(weights):
@@ -164,8 +165,7 @@ def build_search(params, *, glossary, access_tokens, page_size):
         search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
 
     start = (params.page - 1) * page_size
-    source = ["title", "summary", "type", "kanwil", "host_kanwil", "stages", "obstacles", "provisions", "date", "url"]
-    return search.source(source).extra(track_total_hits=True)[start:start + page_size]
+    return search.source(RESULT_FIELDS).extra(track_total_hits=True)[start:start + page_size]
 
 
 def count_without(params, facet, *, glossary, access_tokens):
@@ -190,4 +190,4 @@ def related_search(page_id, stages, obstacles, access_tokens, size=5):
     permission = access_filter(access_tokens)
     query = Q("bool", should=[like, *shared], minimum_should_match=1,
               must_not=[Q("ids", values=[str(page_id)])], filter=[permission] if permission else [])
-    return Search(index=alias_name()).query(query).source(["title", "url", "type", "kanwil", "date", "summary"])[:size]
+    return Search(index=alias_name()).query(query).source(RESULT_FIELDS)[:size]

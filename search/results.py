@@ -90,7 +90,7 @@ def hits(response, label_map):
             id=int(h.meta.id), title=h.title, url=h.url, type=h.type,
             type_label=label_map["type"].get(h.type, h.type),
             kanwil=h.kanwil, kanwil_label=label_map["kanwil"].get(h.kanwil, h.kanwil or ""),
-            stages=list(h.stages or []), obstacles=list(h.obstacles or []),
+            stages=list(getattr(h, "stages", None) or []), obstacles=list(getattr(h, "obstacles", None) or []),
             date=str(h.date)[:10] if getattr(h, "date", None) else None,
             summary=getattr(h, "summary", "") or "", highlight=highlight[:2],
         ))

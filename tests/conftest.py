@@ -1,0 +1,64 @@
+"""Shared fixtures. Integration tests use the real Elasticsearch node (started by
+`make test`) and a real database holding the demo content; a missing node is a failure,
+never a skip."""
+import pytest
+from django.conf import settings
+
+from search.client import cluster_url, get_client
+
+
+@pytest.fixture(scope="session")
+def es():
+    """The real node; fails the requesting test when it is not there."""
+    client = get_client()
+    try:
+        health = client.cluster.health(wait_for_status="yellow", timeout="30s")
+    except Exception as error:  # noqa: BLE001 - any failure means "no usable node"
+        pytest.fail(f"Elasticsearch is not reachable at {cluster_url()} ({error}). Start it: "
+                    "python manage.py elasticsearch start", pytrace=False)
+    assert health["status"] in ("green", "yellow")
+    yield client
+    client.indices.delete(index=f"{settings.SEARCH_INDEX_ALIAS}*", ignore_unavailable=True)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Once per run: demo content in the test database."""
+    from portal.demo import load_demo
+
+    with django_db_blocker.unblock():
+        failures = load_demo(report=lambda line: None)
+        assert not failures, [str(p) for f in failures for p in f.problems]
+
+
+@pytest.fixture(scope="session")
+def demo_index(es, django_db_setup, django_db_blocker):
+    """The demo content indexed under this run's alias."""
+    from search import indexing
+    from search.models import PendingIndexUpdate
+
+    with django_db_blocker.unblock():
+        indexing.rebuild()
+        PendingIndexUpdate.objects.all().delete()
+    return settings.SEARCH_INDEX_ALIAS
+
+
+@pytest.fixture
+def users(db):
+    from django.contrib.auth import get_user_model
+
+    User = get_user_model()
+    return {user.username: user for user in User.objects.all()}
+
+
+@pytest.fixture
+def fresh_alias(es, settings):
+    """A private, empty index alias for tests that change what is indexed."""
+    import uuid
+
+    from search import indexing
+
+    settings.SEARCH_INDEX_ALIAS = f"lintas-test-private-{uuid.uuid4().hex[:10]}"
+    indexing.ensure_index()
+    yield settings.SEARCH_INDEX_ALIAS
+    es.indices.delete(index=f"{settings.SEARCH_INDEX_ALIAS}*", ignore_unavailable=True)
