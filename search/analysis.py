@@ -115,9 +115,11 @@ def tokens(text: str) -> list[str]:
     return _WORD.findall(unicodedata.normalize("NFC", text).lower())
 
 
-def normalise_codes(text: str) -> str:
+def normalise_codes(text: str, replace_phrases: bool = False) -> str:
     """Replace code variants by canonical tokens ("P-21" -> "p21"); phrase variants
-    keep their words and get the token appended ("berkas lengkap p21")."""
+    keep their words and get the token appended ("berkas lengkap p21"), so documents
+    match either form. In a query (replace_phrases=True) the phrase stands for the code
+    alone: "berkas lengkap" asks exactly what "P-21" asks."""
     for rule in data().codes:
 
         def canonical(m: re.Match[str], rule: CodeRule = rule) -> str:
@@ -126,7 +128,10 @@ def normalise_codes(text: str) -> str:
         for pattern in rule.replace:
             text = pattern.sub(canonical, text)
         for pattern in rule.add:
-            text = pattern.sub(lambda m, c=canonical: f"{m.group(0)} {c(m)}", text)
+            if replace_phrases:
+                text = pattern.sub(canonical, text)
+            else:
+                text = pattern.sub(lambda m, c=canonical: f"{m.group(0)} {c(m)}", text)
     return text
 
 
@@ -171,9 +176,9 @@ def stem(word: str) -> str:
     return _sastrawi().stem_word(word)
 
 
-def analyse(text: str) -> str:
-    """Text for the *_stemmed index fields and the stemmed side of a query."""
-    return " ".join(stem(t) for t in tokens(normalise_codes(text)))
+def analyse(text: str, query: bool = False) -> str:
+    """Text for the *_stemmed index fields, or (query=True) the stemmed side of a query."""
+    return " ".join(stem(t) for t in tokens(normalise_codes(text, replace_phrases=query)))
 
 
 def stage_codes_in(text: str) -> set[str]:

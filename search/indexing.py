@@ -66,8 +66,14 @@ def build_document(page, restrictions=None):
         "published_at": page.last_published_at,
         "url": page.get_url(),
         "access": tokens,
-        "suggest": {"input": [page.title], "contexts": {"access": tokens}},
+        "suggest": {"input": title_suggest_inputs(page.title), "contexts": {"access": tokens}},
     }
+
+
+def title_suggest_inputs(title, max_words=12):
+    """The title from each word on, so typing any word of it (not only the first) completes it."""
+    words = title.split()
+    return [" ".join(words[i:]) for i in range(min(len(words), max_words)) if len(words[i]) > 2 or i == 0]
 
 
 def _actions(pages, index, restrictions):

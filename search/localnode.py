@@ -42,7 +42,7 @@ import urllib.parse
 import urllib.request
 import zipfile
 from base64 import b64encode
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Mapping
 
@@ -150,7 +150,6 @@ class NodeState:
     detail: str = ""
     started: bool = False  # this call launched it
     seconds: float | None = None  # how long the launch took
-    extra: dict = field(default_factory=dict)
 
     @property
     def healthy(self) -> bool:

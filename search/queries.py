@@ -27,7 +27,7 @@ def _fields(weights):
 def concepts(q, glossary):
     """Split a query into concepts: each glossary phrase found (with its equivalents) or a
     single remaining word. Matching any form of a concept counts as matching it."""
-    text = normalise_codes(q)
+    text = normalise_codes(q, replace_phrases=True)
     words = tokens(text)
     found = glossary.expansions(text) if glossary else []
     result, position = [], 0
@@ -46,7 +46,7 @@ def _concept_query(forms, weights):
     clauses = []
     for index, form in enumerate(forms):
         boost = 1.0 if index == 0 else weights["glossary"]
-        analysed = analyse(form)
+        analysed = analyse(form, query=True)
         if not analysed:
             continue
         kind = "phrase" if len(analysed.split()) > 1 else "best_fields"
@@ -68,7 +68,7 @@ def text_query(q, glossary):
     parts = [c for c in (_concept_query(forms, weights) for forms in concepts(q, glossary)) if c is not None]
     if not parts:
         return Q("match_none")
-    analysed = analyse(q)
+    analysed = analyse(q, query=True)
     bonus = [
         Q("multi_match", query=analysed, type="phrase", slop=2, fields=_fields(weights["stemmed"]), boost=2),
         Q("multi_match", query=analysed, fields=_fields(weights["shingles"])),
@@ -154,7 +154,7 @@ def build_search(params, *, glossary, access_tokens, page_size):
             number_of_fragments=2, no_match_size=0, require_field_match=False,
             **({"highlight_query": hq.to_dict()} if hq else {}),
         ).highlight(*HIGHLIGHT_FIELDS)
-        search = search.suggest("did_you_mean", params.q, term={"field": "body", "suggest_mode": "popular",
+        search = search.suggest("did_you_mean", params.q, term={"field": "body", "suggest_mode": "missing",
                                                                "min_word_length": 4, "size": 1})
 
     if params.sort == "newest" or (params.sort == "relevance" and not params.q):

@@ -57,7 +57,9 @@ def run(params, user, page_size=None):
         params, total=response.hits.total.value, hits=results.hits(response, label_map),
         facets=results.facets(response, params, label_map), page_size=page_size,
     )
-    if params.q and outcome.total == 0:
+    if params.q:
+        # Only words the index has never seen get a correction, so this stays quiet for
+        # correctly spelt queries even when they match little.
         outcome.suggestion = results.did_you_mean(response, params.q)
     if outcome.total == 0 and params.has_filters:
         outcome.relaxations = _relaxations(params, terms, tokens)

@@ -18,7 +18,14 @@ def es():
                     "python manage.py elasticsearch start", pytrace=False)
     assert health["status"] in ("green", "yellow")
     yield client
-    client.indices.delete(index=f"{settings.SEARCH_INDEX_ALIAS}*", ignore_unavailable=True)
+    delete_indices(client, settings.SEARCH_INDEX_ALIAS)
+
+
+def delete_indices(client, prefix):
+    """The cluster refuses wildcard deletes, so name each index."""
+    names = list(client.indices.get(index=f"{prefix}*", expand_wildcards="all").keys())
+    if names:
+        client.indices.delete(index=",".join(names), ignore_unavailable=True)
 
 
 @pytest.fixture(scope="session")
@@ -61,4 +68,4 @@ def fresh_alias(es, settings):
     settings.SEARCH_INDEX_ALIAS = f"lintas-test-private-{uuid.uuid4().hex[:10]}"
     indexing.ensure_index()
     yield settings.SEARCH_INDEX_ALIAS
-    es.indices.delete(index=f"{settings.SEARCH_INDEX_ALIAS}*", ignore_unavailable=True)
+    delete_indices(es, settings.SEARCH_INDEX_ALIAS)

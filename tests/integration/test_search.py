@@ -1,0 +1,190 @@
+"""Search against the real node over the demo content: language handling, facets, and
+permissions, with expectations computed from the database rather than written down."""
+import pytest
+from django.http import QueryDict
+
+from lessons.access import visible_documents
+from search import params as search_params
+from search import service
+from search.params import FACETS
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+def run(user, query=""):
+    params, errors = search_params.parse(QueryDict(query), strict=True)
+    assert not errors, errors
+    return service.run(params, user, page_size=100)
+
+
+def facet_codes(page):
+    """What each facet sees of a document, read from the database."""
+    date = page.date or page.first_published_at.date()
+    return {
+        "stage": {s.code for s in page.stages.all()},
+        "obstacle": {o.code for o in page.obstacles.all()},
+        "kanwil": {k.code for k in (page.author_kanwil, getattr(page, "host_kanwil", None)) if k},
+        "type": {page.type_code},
+        "year": {str(date.year)},
+        "provision": {p.code for p in page.provisions.all()},
+    }
+
+
+def db_matches(user, selections, skip=None):
+    docs = []
+    for page in visible_documents(user):
+        codes = facet_codes(page)
+        if all(codes[f] & set(v) for f, v in selections.items() if f != skip and v):
+            docs.append((page, codes))
+    return docs
+
+
+@pytest.fixture
+def viewer(users, demo_index):
+    return users["staf-kalbar"]
+
+
+def ids(outcome):
+    return [hit.id for hit in outcome.hits]
+
+
+def test_stage_and_obstacle_filter_returns_exactly_the_matching_documents(viewer):
+    outcome = run(viewer, "stage=p-19&obstacle=bahasa-penerjemah")
+    expected = {page.id for page, _ in db_matches(viewer, {"stage": ["p-19"], "obstacle": ["bahasa-penerjemah"]})}
+    assert expected, "the demo content should hold such documents"
+    assert set(ids(outcome)) == expected
+    assert outcome.total == len(expected)
+
+
+@pytest.mark.parametrize("query", [
+    "stage=p-19&obstacle=bahasa-penerjemah",
+    "stage=p-19&stage=p-21&obstacle=koordinasi-kejaksaan&obstacle=bahasa-penerjemah",
+    "type=pelajaran&kanwil=kalbar&kanwil=kepri",
+    "year=2024&stage=pemeriksaan",
+    "provision=pasal-122&type=studi-tiru&type=panduan",
+    "",
+])
+def test_every_facet_count_equals_the_database_count_with_the_other_selections(viewer, query):
+    outcome = run(viewer, query)
+    selections = {f: list(outcome.params.selected(f)) for f in FACETS}
+    for facet in outcome.facets:
+        pool = db_matches(viewer, selections, skip=facet.name)
+        for value in facet.values:
+            expected = sum(1 for _, codes in pool if value.code in codes[facet.name])
+            assert value.count == expected, (facet.name, value.code, value.count, expected)
+        # and no value with documents is missing from the list
+        present = {code for _, codes in pool for code in codes[facet.name]}
+        assert present <= {v.code for v in facet.values}, facet.name
+
+
+def test_stemmed_variant_finds_documents_with_related_word_forms(viewer):
+    found = {hit.id for hit in run(viewer, "q=disidik").hits}
+    with_relatives = {
+        page.id for page in visible_documents(viewer)
+        if any(word in " ".join(page.text_sections()).lower().split() for word in ("penyidikan", "penyidik", "menyidik"))
+    }
+    assert "disidik" not in " ".join(p.title.lower() for p in visible_documents(viewer))
+    assert with_relatives and with_relatives <= found
+
+
+@pytest.mark.parametrize("variant", ["P21", "P 21", "berkas lengkap", "p21"])
+def test_p_code_spellings_give_the_same_top_results(viewer, variant):
+    reference = ids(run(viewer, "q=P-21"))[:5]
+    assert len(reference) == 5
+    assert set(ids(run(viewer, f"q={variant}"))[:5]) == set(reference)
+
+
+def test_acronym_finds_documents_that_only_spell_it_out(viewer):
+    spelled_out = [
+        page for page in visible_documents(viewer)
+        if "warga negara asing" in (page.title + " " + page.summary + " " + " ".join(page.text_sections())).lower()
+        and "wna" not in (page.title + " " + page.summary + " " + " ".join(page.text_sections())).lower()
+    ]
+    found = set(ids(run(viewer, "q=WNA")))
+    if spelled_out:
+        assert {p.id for p in spelled_out} <= found
+    # Both ways: the long form also finds documents that only use the acronym.
+    acronym_only = {p.id for p in visible_documents(viewer)
+                    if "wna" in " ".join(p.text_sections()).lower() and "warga negara asing" not in " ".join(p.text_sections()).lower()}
+    assert acronym_only and acronym_only <= set(ids(run(viewer, "q=warga+negara+asing")))
+
+
+def test_province_nickname_and_full_name_are_one(viewer):
+    assert set(ids(run(viewer, "q=Kalbar"))[:5]) & set(ids(run(viewer, "q=Kalimantan+Barat"))[:5])
+
+
+def test_highlights_mark_the_matched_word_forms(viewer):
+    outcome = run(viewer, "q=penerjemah")
+    fragments = " ".join(f for hit in outcome.hits for f in hit.highlight)
+    assert "<mark>" in fragments
+
+
+def test_query_without_hits_offers_a_spelling_suggestion(viewer):
+    outcome = run(viewer, "q=penerjemha&year=1999")
+    assert outcome.total == 0
+    assert outcome.suggestion == "penerjemah"
+    assert run(viewer, "q=penerjemah").suggestion == ""
+
+
+def test_misspelt_words_still_find_documents(viewer):
+    misspelt, correct = ids(run(viewer, "q=penerjemha")), ids(run(viewer, "q=penerjemah"))
+    assert misspelt and misspelt[0] in correct[:3]
+
+
+def test_zero_results_with_filters_offers_dropping_one(viewer):
+    outcome = run(viewer, "q=penerjemah&type=panduan&stage=putusan&obstacle=anggaran&year=2021")
+    if outcome.total == 0:
+        assert outcome.relaxations
+        for facet, _title, count, url in outcome.relaxations:
+            assert count > 0 and f"{facet}=" not in url.replace("q=", "")
+
+
+def test_restricted_documents_stay_hidden_from_other_kanwil_even_in_counts(users, demo_index):
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.filter(restriction_type="groups").first()
+    assert restriction, "the demo content should hold a restricted document"
+    page = restriction.page.specific
+    from django.contrib.auth import get_user_model
+
+    allowed = get_user_model().objects.create(username="reader-allowed")
+    allowed.groups.set([restriction.groups.first()])
+    outsider = next(u for u in users.values() if not u.is_superuser and not set(u.groups.all()) & set(restriction.groups.all()))
+    exact_title = f"q={page.title}"
+    assert page.id in ids(run(allowed, exact_title))
+    hidden = run(outsider, exact_title)
+    assert page.id not in ids(hidden)
+    everything_outsider, everything_allowed = run(outsider), run(allowed)
+    assert everything_allowed.total - everything_outsider.total >= 1
+    type_counts = {v.code: v.count for f in everything_outsider.facets if f.name == "type" for v in f.values}
+    assert sum(type_counts.values()) == everything_outsider.total
+    assert all(page.id not in ids(service.run(search_params.parse(QueryDict(f"q={w}"), strict=True)[0], outsider))
+               for w in page.title.split()[:3])
+
+
+def test_related_documents_share_subject_and_respect_permissions(viewer):
+    page = next(iter(visible_documents(viewer)))
+    related = service.related(page, viewer)
+    assert related and page.id not in {hit.id for hit in related}
+    visible = {p.id for p in visible_documents(viewer)}
+    assert {hit.id for hit in related} <= visible
+
+
+def test_sort_by_date_and_pagination(viewer):
+    params, _ = search_params.parse(QueryDict("sort=newest"), strict=True)
+    newest = service.run(params, viewer, page_size=5)
+    dates = [hit.date for hit in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    second, _ = search_params.parse(QueryDict("sort=newest&page=2"), strict=True)
+    assert not set(ids(newest)) & set(ids(service.run(second, viewer, page_size=5)))
+
+
+def test_suggestions_offer_titles_and_glossary_terms(viewer):
+    items = service.suggestions("pener", viewer)
+    assert any(item["kind"] == "istilah" and item["text"].lower().startswith("pener") for item in items)
+    titles = [page.title for page in visible_documents(viewer)]
+    unique = next(t for t in titles if sum(other.startswith(t[:15]) for other in titles) == 1)
+    assert any(item["text"] == unique for item in service.suggestions(unique[:15], viewer))
+    # a word from the middle of a title completes it too
+    middle = unique.split()[2:4]
+    assert any(item["text"] == unique for item in service.suggestions(" ".join(middle), viewer))
