@@ -53,6 +53,7 @@ class AnalysisData:
     protected: frozenset[str]
     codes: tuple[CodeRule, ...]
     stage_mentions: tuple[tuple[str, re.Pattern[str]], ...]
+    upper_case_only: frozenset[str] = frozenset()
 
 
 def _compile(pattern: str, case_sensitive: bool = False) -> re.Pattern[str]:
@@ -90,7 +91,8 @@ def load_data(path: Path = DATA_FILE) -> AnalysisData:
         for entry in raw.get("stage_mentions") or []
         for p in entry["patterns"]
     )
-    return AnalysisData(exceptions, protected, tuple(codes), mentions)
+    upper_only = frozenset(w.lower() for entry in raw.get("upper_case_only") or [] for w in entry["words"])
+    return AnalysisData(exceptions, protected, tuple(codes), mentions, upper_only)
 
 
 @functools.cache
@@ -226,11 +228,13 @@ class Glossary:
     def expansions(self, query: str) -> list[tuple[str, list[str]]]:
         """(matched phrase, its equivalents) in query order; longest match wins."""
         words = tokens(query)
+        as_typed = _WORD.findall(unicodedata.normalize("NFC", query))
         candidates = [
             (n, i)
             for i in range(len(words))
             for n in range(1, min(self._longest, len(words) - i) + 1)
             if tuple(words[i : i + n]) in self._others
+            and not (n == 1 and words[i] in data().upper_case_only and not as_typed[i].isupper())
         ]
         taken = [False] * len(words)
         chosen = []

@@ -10,6 +10,7 @@ from .env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 # Runtime state (SQLite file, media, local Elasticsearch) lives outside the source tree.
 STATE_DIR = Path(env_str("LINTAS_STATE_DIR", str(Path.home() / ".local/share/lintas-kanwil")))
+STATE_DIR.mkdir(parents=True, exist_ok=True)  # SQLite cannot create the folder of its file
 
 SECRET_KEY = env_str("DJANGO_SECRET_KEY", "local-development-only-not-secret")
 DEBUG = env_bool("DJANGO_DEBUG", False)

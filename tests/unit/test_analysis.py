@@ -380,3 +380,9 @@ def test_module_has_no_django_dependency():
     source = analysis.__file__
     text = open(source, encoding="utf-8").read()
     assert not re.search(r"^\s*(from|import)\s+(django|wagtail)", text, re.M)
+
+
+def test_everyday_lowercase_word_is_not_taken_for_an_acronym():
+    glossary = Glossary([("TAK", ["tindakan administratif keimigrasian"])])
+    assert glossary.expansions("saksi tak hadir") == []
+    assert glossary.expansions("TAK deportasi") == [("tak", ["tindakan administratif keimigrasian"])]

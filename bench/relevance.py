@@ -1,0 +1,183 @@
+"""Relevance benchmark: judged queries (fixtures/relevance/judgments.yaml) against the demo
+content, for (a) the portal's search, (b) a plain multi_match with the standard analyzer
+on the same index, (c) Wagtail's database search backend. Prints nDCG@10, recall@10 and
+MRR per system, overall and per query kind, all from one run.
+
+    python bench/relevance.py            # builds its own database and index, then measures
+    python bench/relevance.py --verbose  # also each query's scores and misses
+
+It needs the Elasticsearch node (python manage.py elasticsearch start)."""
+import argparse
+import math
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+K = 10
+
+
+def setup_django():
+    """A throwaway database and index alias, so the developer's data is untouched."""
+    os.environ.setdefault("LINTAS_STATE_DIR", tempfile.mkdtemp(prefix="lintas-bench-"))
+    os.environ.setdefault("SEARCH_INDEX_ALIAS", "lintas-bench")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    print("Preparing: migrate, load demo content, build index …", file=sys.stderr)
+    call_command("migrate", verbosity=0)
+    from portal.demo import load_demo
+    from search import indexing
+
+    load_demo(report=lambda line: print("  " + line, file=sys.stderr) if line.startswith("Dokumen") else None)
+    indexing.rebuild(progress=lambda done, total: print(f"\r  indexed {done}/{total}", end="", file=sys.stderr))
+    print(file=sys.stderr)
+
+
+def load_judgments():
+    import yaml
+
+    with open(ROOT / "fixtures" / "relevance" / "judgments.yaml", encoding="utf-8") as handle:
+        return yaml.safe_load(handle)
+
+
+def query_dict(item):
+    from django.http import QueryDict
+
+    qd = QueryDict(mutable=True)
+    if item.get("query"):
+        qd["q"] = item["query"]
+    for facet, values in (item.get("filters") or {}).items():
+        qd.setlist(facet, [str(v) for v in (values if isinstance(values, list) else [values])])
+    return qd
+
+
+def ours(item, user, page_ids):
+    from search import params as search_params
+    from search import service
+
+    params, errors = search_params.parse(query_dict(item), strict=True)
+    assert not errors, (item["id"], errors)
+    return [hit.id for hit in service.run(params, user, page_size=K).hits]
+
+
+def _filter_clauses(item):
+    from search.params import SearchParams
+    from search.queries import _selection_filter
+
+    params = SearchParams(filters={f: tuple(map(str, v if isinstance(v, list) else [v]))
+                                   for f, v in (item.get("filters") or {}).items()})
+    return [c for c in (_selection_filter(params, f) for f in params.filters) if c is not None]
+
+
+def plain_multi_match(item, user, page_ids):
+    from elasticsearch.dsl import Q, Search
+
+    from search.client import get_client
+    from search.documents import alias_name
+
+    text = Q("multi_match", query=item["query"], fields=["title", "summary", "body", "attachments"]) if item.get("query") else Q("match_all")
+    search = Search(index=alias_name()).query(Q("bool", must=[text], filter=_filter_clauses(item))).source(False)[:K]
+    if not item.get("query"):
+        search = search.sort({"date": {"order": "desc"}})
+    return [int(hit.meta.id) for hit in search.using(get_client()).execute()]
+
+
+def wagtail_database(item, user, page_ids):
+    """Wagtail's database backend, with the same filters applied to the queryset first."""
+    from lessons.access import document_queryset
+    from search.indexing import build_document
+
+    allowed = []
+    filters = item.get("filters") or {}
+    field_of = {"stage": "stages", "obstacle": "obstacles", "kanwil": "kanwil", "type": "type", "year": "year", "provision": "provisions"}
+    for page in document_queryset().specific():
+        doc = _cached_docs.setdefault(page.id, build_document(page))
+        ok = True
+        for facet, values in filters.items():
+            have = doc[field_of[facet]]
+            have = set(have) if isinstance(have, list) else {have}
+            if not {str(h) for h in have} & {str(v) for v in (values if isinstance(values, list) else [values])}:
+                ok = False
+        if ok:
+            allowed.append(page.id)
+    queryset = document_queryset().filter(id__in=allowed)
+    if not item.get("query"):
+        return list(queryset.order_by("-first_published_at").values_list("id", flat=True)[:K])
+    return [page.id for page in queryset.search(item["query"])[:K]]
+
+
+_cached_docs = {}
+SYSTEMS = [("(a) Lintas Kanwil search", ours), ("(b) plain multi_match, standard analyzer", plain_multi_match),
+           ("(c) Wagtail database backend", wagtail_database)]
+
+
+def dcg(gains):
+    return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
+
+
+def score(ranked, relevant):
+    gains = [relevant.get(doc, 0) for doc in ranked[:K]]
+    ideal = dcg(sorted(relevant.values(), reverse=True)[:K])
+    ndcg = dcg(gains) / ideal if ideal else 0.0
+    recall = sum(1 for doc in ranked[:K] if doc in relevant) / len(relevant)
+    rr = next((1 / (i + 1) for i, doc in enumerate(ranked[:K]) if doc in relevant), 0.0)
+    return ndcg, recall, rr
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--verbose", action="store_true")
+    args = parser.parse_args()
+    setup_django()
+    from django.contrib.auth import get_user_model
+    from wagtail.models import Page
+
+    from lessons.models import DOCUMENT_MODELS
+
+    user = get_user_model().objects.get(username="admin")  # judgments assume a reader who may see everything
+    slug_to_id = dict(Page.objects.type(*DOCUMENT_MODELS).values_list("slug", "id"))
+    id_to_slug = {v: k for k, v in slug_to_id.items()}
+    judgments = load_judgments()
+    totals = {name: defaultdict(list) for name, _ in SYSTEMS}
+    timings = {name: [] for name, _ in SYSTEMS}
+    for number, item in enumerate(judgments, start=1):
+        print(f"\r  query {number}/{len(judgments)}", end="", file=sys.stderr)
+        relevant = {slug_to_id[slug]: grade for slug, grade in item["relevant"].items()}
+        for name, system in SYSTEMS:
+            started = time.perf_counter()
+            ranked = system(item, user, slug_to_id)
+            timings[name].append(time.perf_counter() - started)
+            ndcg, recall, rr = score(ranked, relevant)
+            for kind in ("all", item.get("kind", "other")):
+                totals[name][kind].append((ndcg, recall, rr))
+            if args.verbose and name.startswith("(a)"):
+                missed = [id_to_slug[d] for d in relevant if d not in ranked[:K]]
+                print(f"\n{item['id']} {item.get('query')!r} {item.get('filters') or ''} nDCG={ndcg:.2f} R={recall:.2f} RR={rr:.2f}"
+                      + (f" missed={missed}" if missed else ""), file=sys.stderr)
+    print(file=sys.stderr)
+    print(f"{len(judgments)} judged queries, {len(slug_to_id)} documents, top {K}\n")
+    print(f"{'system':45} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'median ms':>10}")
+    for name, _ in SYSTEMS:
+        rows = totals[name]["all"]
+        means = [statistics.mean(col) for col in zip(*rows)]
+        print(f"{name:45} {means[0]:8.3f} {means[1]:10.3f} {means[2]:6.3f} {statistics.median(timings[name]) * 1000:10.1f}")
+    kinds = sorted(k for k in totals[SYSTEMS[0][0]] if k != "all")
+    print("\nnDCG@10 per query kind")
+    print(f"{'kind':12} {'n':>3} " + " ".join(f"{name[:3]:>6}" for name, _ in SYSTEMS))
+    for kind in kinds:
+        values = [statistics.mean(r[0] for r in totals[name][kind]) for name, _ in SYSTEMS]
+        print(f"{kind:12} {len(totals[SYSTEMS[0][0]][kind]):3} " + " ".join(f"{v:6.3f}" for v in values))
+
+
+if __name__ == "__main__":
+    main()
