@@ -102,6 +102,8 @@ def ensure_index():
 def write(page_ids_to_index, page_ids_to_delete, index=None):
     """Apply index updates in bulk. Returns the number of documents written and deleted.
     Raises on connection problems so the caller can retry later."""
+    if index is None:
+        ensure_index()  # writing to a missing alias would create a stray, unmapped index
     index = index or alias_name()
     restrictions = list(access.group_restrictions())
     pages = list(indexable_pages(page_ids_to_index)) if page_ids_to_index else []

@@ -5,7 +5,7 @@ from .params import FACETS, MAX_PAGE, MAX_QUERY_LENGTH, SORTS, known_values
 FACET_DESCRIPTIONS = {
     "stage": "Procedural stage code, e.g. p-19, p-21, tahap-2.",
     "obstacle": "Obstacle code, e.g. bahasa-penerjemah, koordinasi-kejaksaan.",
-    "kanwil": "Regional office code; matches documents written by it or about a visit to it.",
+    "kanwil": "Code of the regional office that wrote the document.",
     "type": "Content type: studi-tiru, pelajaran or panduan.",
     "year": "Year of the document's date.",
     "provision": "Legal provision code, e.g. pasal-122.",

@@ -31,6 +31,8 @@ class SearchParams:
             items += [(facet, value) for value in self.selected(facet)]
         if self.sort != "relevance":
             items.append(("sort", self.sort))
+        if self.page != 1:
+            items.append(("page", str(self.page)))
         return items
 
     def url(self, **changes):

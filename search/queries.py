@@ -4,13 +4,13 @@ import re
 from elasticsearch.dsl import Q, Search
 
 from .analysis import analyse, normalise_codes, stage_codes_in, stem, surface_cores, tokens
-from .documents import alias_name, boosts
+from .documents import alias_name, boosts, index_config
 from .params import FACETS
 
 FACET_FIELDS = {
     "stage": "stages",
     "obstacle": "obstacles",
-    "kanwil": "kanwil_any",  # written by or about the Kanwil (author or host of a visit)
+    "kanwil": "kanwil",  # the author Kanwil; text search also finds visits hosted by it
     "type": "type",
     "year": "year",
     "provision": "provisions",
@@ -24,13 +24,22 @@ def _fields(weights):
     return [f"{name}^{weight}" for name, weight in weights.items()]
 
 
+QUOTED = re.compile(r'"([^"]+)"')
+
+
+def _stop_words():
+    return set(index_config()["analysis"]["filter"]["indonesian_stop"]["stopwords"])
+
+
 def concepts(q, glossary):
-    """Split a query into concepts: each glossary phrase found (with its equivalents) or a
-    single remaining word. Matching any form of a concept counts as matching it."""
-    text = normalise_codes(q, replace_phrases=True)
-    words = tokens(text)
+    """Split a query into concepts: each "quoted phrase", each glossary phrase found (with
+    its equivalents) or a single remaining word. Matching any form of a concept counts as
+    matching it; words the index ignores (stop words) are no concept at all."""
+    result = [[f'"{phrase}"'] for phrase in QUOTED.findall(q) if tokens(phrase)]
+    text = normalise_codes(QUOTED.sub(" ", q), replace_phrases=True)
+    words = [w for w in tokens(text)]
     found = glossary.expansions(text) if glossary else []
-    result, position = [], 0
+    position = 0
     for phrase, others in found:
         size = len(phrase.split())
         while position < len(words) and words[position:position + size] != phrase.split():
@@ -39,13 +48,20 @@ def concepts(q, glossary):
         result.append([phrase, *others])
         position += size
     result.extend([word] for word in words[position:])
-    return result
+    stop = _stop_words()
+    return [forms for forms in result if not all(w in stop for w in tokens(forms[0]))]
 
 
 def _concept_query(forms, weights):
     clauses = []
     for index, form in enumerate(forms):
         boost = 1.0 if index == 0 else weights["glossary"]
+        if form.startswith('"'):
+            # Quoted by the user: those words in that order, as written or stemmed.
+            exact = form.strip('"')
+            clauses.append(Q("multi_match", query=exact, type="phrase", fields=_fields(weights["unstemmed"]), boost=2))
+            clauses.append(Q("multi_match", query=analyse(exact, query=True), type="phrase", fields=_fields(weights["stemmed"])))
+            continue
         analysed = analyse(form, query=True)
         if not analysed:
             continue
@@ -58,17 +74,18 @@ def _concept_query(forms, weights):
     return Q("dis_max", queries=clauses, tie_breaker=0.2) if clauses else None
 
 
-def required_matches(count):
-    """Short queries need any concept; longer ones about half of them."""
-    return 1 if count <= 2 else (count + 1) // 2
+def required_matches(count, relaxed=False):
+    """Short queries need any concept; longer ones about half of them (relaxed: any)."""
+    return 1 if relaxed or count <= 2 else (count + 1) // 2
 
 
-def text_query(q, glossary):
+def text_query(q, glossary, relaxed=False):
     weights = boosts()
-    parts = [c for c in (_concept_query(forms, weights) for forms in concepts(q, glossary)) if c is not None]
+    found = concepts(q, glossary)
+    parts = [c for c in (_concept_query(forms, weights) for forms in found) if c is not None]
     if not parts:
         return Q("match_none")
-    analysed = analyse(q, query=True)
+    analysed = analyse(QUOTED.sub(lambda m: m.group(1), q), query=True)
     bonus = [
         Q("multi_match", query=analysed, type="phrase", slop=2, fields=_fields(weights["stemmed"]), boost=2),
         Q("multi_match", query=analysed, fields=_fields(weights["shingles"])),
@@ -76,7 +93,8 @@ def text_query(q, glossary):
     codes = stage_codes_in(q)
     if codes:
         bonus.append(Q("terms", stages=sorted(codes), boost=weights["stage_in_query"]))
-    return Q("bool", must=[Q("bool", should=parts, minimum_should_match=required_matches(len(parts)))], should=bonus)
+    required = required_matches(len(parts), relaxed)
+    return Q("bool", must=[Q("bool", should=parts, minimum_should_match=required)], should=bonus)
 
 
 CODE_FORMS = re.compile(r"^(p|tahap|pasal)(\d+)$")
@@ -103,6 +121,9 @@ def highlight_query(q, glossary):
     fields = list(HIGHLIGHT_FIELDS)
     for forms in concepts(q, glossary):
         typed, *equivalents = forms
+        if typed.startswith('"'):
+            clauses.append(Q("multi_match", query=typed.strip('"'), type="phrase", fields=fields))
+            continue
         for word in tokens(typed):
             code_forms = _code_forms(word)
             if code_forms:
@@ -128,10 +149,11 @@ def access_filter(access_tokens):
     return None if access_tokens is None else Q("terms", access=list(access_tokens))
 
 
-def build_search(params, *, glossary, access_tokens, page_size):
-    """access_tokens: the reader's tokens (lessons.access), or None for unrestricted."""
+def build_search(params, *, glossary, access_tokens, page_size, relaxed=False):
+    """access_tokens: the reader's tokens (lessons.access), or None for unrestricted.
+    relaxed: any one concept of the query suffices (the retry when nothing matched)."""
     search = Search(index=alias_name())
-    query = text_query(params.q, glossary) if params.q else Q("match_all")
+    query = text_query(params.q, glossary, relaxed) if params.q else Q("match_all")
     permission = access_filter(access_tokens)
     # The permission filter is part of the query, so hidden documents never reach hits,
     # counts, facets, highlights or suggestions.

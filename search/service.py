@@ -30,6 +30,7 @@ class Outcome:
     suggestion: str = ""
     relaxations: list = field(default_factory=list)  # (facet, title, count, url) when nothing matched
     unavailable: bool = False  # Elasticsearch could not answer; hits come from the database
+    partial_match: bool = False  # no document had enough query words; these have some
     page_size: int = 10
 
     @property
@@ -45,9 +46,12 @@ def run(params, user, page_size=None):
     page_size = page_size or settings.SEARCH_PAGE_SIZE
     tokens = access.access_tokens_for_user(user)
     terms = glossary()
-    search = queries.build_search(params, glossary=terms, access_tokens=tokens, page_size=page_size)
     try:
-        response = search.using(get_client()).execute()
+        response = _execute(params, terms, tokens, page_size)
+        relaxed = False
+        if params.q and response.hits.total.value == 0:
+            # Nothing has enough of the words: show what has some of them, and say so.
+            response, relaxed = _execute(params, terms, tokens, page_size, relaxed=True), True
     except UNAVAILABLE as error:
         logger.warning("Search unavailable, using the database: %s", error)
         found = database_search(params, user, limit=page_size)
@@ -56,6 +60,7 @@ def run(params, user, page_size=None):
     outcome = Outcome(
         params, total=response.hits.total.value, hits=results.hits(response, label_map),
         facets=results.facets(response, params, label_map), page_size=page_size,
+        partial_match=relaxed and response.hits.total.value > 0,
     )
     if params.q:
         # Only words the index has never seen get a correction, so this stays quiet for
@@ -64,6 +69,11 @@ def run(params, user, page_size=None):
     if outcome.total == 0 and params.has_filters:
         outcome.relaxations = _relaxations(params, terms, tokens)
     return outcome
+
+
+def _execute(params, terms, tokens, page_size, relaxed=False):
+    search = queries.build_search(params, glossary=terms, access_tokens=tokens, page_size=page_size, relaxed=relaxed)
+    return search.using(get_client()).execute()
 
 
 def _relaxations(params, terms, tokens):

@@ -23,7 +23,7 @@ def facet_codes(page):
     return {
         "stage": {s.code for s in page.stages.all()},
         "obstacle": {o.code for o in page.obstacles.all()},
-        "kanwil": {k.code for k in (page.author_kanwil, getattr(page, "host_kanwil", None)) if k},
+        "kanwil": {page.author_kanwil.code},
         "type": {page.type_code},
         "year": {str(date.year)},
         "provision": {p.code for p in page.provisions.all()},
