@@ -79,7 +79,7 @@ def required_matches(count, relaxed=False):
     return 1 if relaxed or count <= 2 else (count + 1) // 2
 
 
-def text_query(q, glossary, relaxed=False):
+def text_query(q, glossary, relaxed=False, kanwil_codes=()):
     weights = boosts()
     found = concepts(q, glossary)
     parts = [c for c in (_concept_query(forms, weights) for forms in found) if c is not None]
@@ -93,6 +93,9 @@ def text_query(q, glossary, relaxed=False):
     codes = stage_codes_in(q)
     if codes:
         bonus.append(Q("terms", stages=sorted(codes), boost=weights["stage_in_query"]))
+    if kanwil_codes:
+        # "Jatim TKA": documents by or about the named Kanwil first.
+        bonus.append(Q("terms", kanwil_any=sorted(kanwil_codes), boost=weights["kanwil_in_query"]))
     required = required_matches(len(parts), relaxed)
     return Q("bool", must=[Q("bool", should=parts, minimum_should_match=required)], should=bonus)
 
@@ -149,11 +152,12 @@ def access_filter(access_tokens):
     return None if access_tokens is None else Q("terms", access=list(access_tokens))
 
 
-def build_search(params, *, glossary, access_tokens, page_size, relaxed=False):
+def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, kanwil_codes=()):
     """access_tokens: the reader's tokens (lessons.access), or None for unrestricted.
-    relaxed: any one concept of the query suffices (the retry when nothing matched)."""
+    relaxed: any one concept of the query suffices (the retry when nothing matched).
+    kanwil_codes: Kanwil the query names, whose documents rank higher."""
     search = Search(index=alias_name())
-    query = text_query(params.q, glossary, relaxed) if params.q else Q("match_all")
+    query = text_query(params.q, glossary, relaxed, kanwil_codes) if params.q else Q("match_all")
     permission = access_filter(access_tokens)
     # The permission filter is part of the query, so hidden documents never reach hits,
     # counts, facets, highlights or suggestions.

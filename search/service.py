@@ -9,10 +9,10 @@ from elastic_transport import TransportError as ConnectionProblem
 from elasticsearch import ApiError
 
 from lessons import access
-from lessons.taxonomy import GlossaryTerm
+from lessons.taxonomy import GlossaryTerm, Kanwil
 
 from . import queries, results
-from .analysis import Glossary
+from .analysis import Glossary, tokens
 from .client import get_client
 from .fallback import database_search
 from .params import SearchParams
@@ -42,16 +42,24 @@ def glossary():
     return Glossary((t.term, t.expansion_list) for t in GlossaryTerm.objects.all())
 
 
+def kanwil_mentions(q):
+    """Codes of the Kanwil a query names by short or full name ("Jatim", "Jawa Timur")."""
+    words = f" {' '.join(tokens(q))} "
+    return {k.code for k in Kanwil.objects.all()
+            if any(f" {' '.join(tokens(name))} " in words for name in (k.short_name, k.name) if tokens(name))}
+
+
 def run(params, user, page_size=None):
     page_size = page_size or settings.SEARCH_PAGE_SIZE
-    tokens = access.access_tokens_for_user(user)
+    reader = access.access_tokens_for_user(user)
     terms = glossary()
+    named = kanwil_mentions(params.q) if params.q else set()
     try:
-        response = _execute(params, terms, tokens, page_size)
+        response = _execute(params, terms, reader, page_size, named)
         relaxed = False
         if params.q and response.hits.total.value == 0:
             # Nothing has enough of the words: show what has some of them, and say so.
-            response, relaxed = _execute(params, terms, tokens, page_size, relaxed=True), True
+            response, relaxed = _execute(params, terms, reader, page_size, named, relaxed=True), True
     except UNAVAILABLE as error:
         logger.warning("Search unavailable, using the database: %s", error)
         found = database_search(params, user, limit=page_size)
@@ -67,22 +75,23 @@ def run(params, user, page_size=None):
         # correctly spelt queries even when they match little.
         outcome.suggestion = results.did_you_mean(response, params.q)
     if outcome.total == 0 and params.has_filters:
-        outcome.relaxations = _relaxations(params, terms, tokens)
+        outcome.relaxations = _relaxations(params, terms, reader)
     return outcome
 
 
-def _execute(params, terms, tokens, page_size, relaxed=False):
-    search = queries.build_search(params, glossary=terms, access_tokens=tokens, page_size=page_size, relaxed=relaxed)
+def _execute(params, terms, reader, page_size, named=(), relaxed=False):
+    search = queries.build_search(params, glossary=terms, access_tokens=reader, page_size=page_size,
+                                  relaxed=relaxed, kanwil_codes=named)
     return search.using(get_client()).execute()
 
 
-def _relaxations(params, terms, tokens):
+def _relaxations(params, terms, reader):
     """How many documents each selected filter is hiding: 'drop this filter: N results'."""
     found = []
     for facet, values in params.filters.items():
         if not values:
             continue
-        search = queries.count_without(params, facet, glossary=terms, access_tokens=tokens)
+        search = queries.count_without(params, facet, glossary=terms, access_tokens=reader)
         count = search.using(get_client()).count()
         if count:
             found.append((facet, str(results.FACET_TITLES[facet]), count, params.without_filter(facet).url()))
@@ -107,10 +116,10 @@ def suggestions(prefix, user, limit=8):
 
 
 def related(page, user, size=5):
-    tokens = access.access_tokens_for_user(user)
+    reader = access.access_tokens_for_user(user)
     stages = page.stages.values_list("code", flat=True)
     obstacles = page.obstacles.values_list("code", flat=True)
-    search = queries.related_search(page.id, stages, obstacles, tokens, size)
+    search = queries.related_search(page.id, stages, obstacles, reader, size)
     try:
         response = search.using(get_client()).execute()
     except UNAVAILABLE as error:
