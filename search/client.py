@@ -11,7 +11,10 @@ def cluster_url():
 
 @lru_cache(maxsize=4)
 def _client(url, api_key, timeout):
-    return Elasticsearch(url, api_key=api_key or None, request_timeout=timeout, retry_on_timeout=False, max_retries=0)
+    # The outbox worker has its own back-off; the transport's own dead-node timeout (up to
+    # 30 s by default) would only delay noticing that the cluster is back.
+    return Elasticsearch(url, api_key=api_key or None, request_timeout=timeout, retry_on_timeout=False, max_retries=0,
+                         dead_node_backoff_factor=0.5, max_dead_node_backoff=1.0)
 
 
 def get_client():

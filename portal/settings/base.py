@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "lessons.middleware.PrivacyGuardMiddleware",  # a refused publication -> message, not an error page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -116,6 +117,7 @@ WAGTAIL_SITE_NAME = "Lintas Kanwil"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "txt"]
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lessons.document_forms.AttachmentDocumentForm"
 # Wagtail's own search (admin) uses the database backend: modelsearch's Elasticsearch
 # backend needs analysis-common, which the local node does not ship.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -154,7 +156,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"elastic_transport": {"level": "WARNING"}},
+    # Transport failures are reported once by the caller (worker, search page), not per node.
+    "loggers": {"elastic_transport": {"level": "ERROR"}},
 }
 
 # Demo users have a published password: allowed locally, never in production.
