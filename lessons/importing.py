@@ -4,12 +4,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 from wagtail.models import PageViewRestriction
 
 from . import access
 from .models import DOCUMENT_TYPES, DocumentPage
-from .parsing import Problem, check_references, parse_document
+from .parsing import SECTION_FIELDS, Problem, check_references, parse_document
 from .taxonomy import Kanwil, LegalProvision, Obstacle, Stage
 
 
@@ -24,6 +26,13 @@ class ImportResult:
     @property
     def ok(self):
         return not self.problems
+
+    @property
+    def status(self):
+        """'baru', 'diperbarui' or 'tidak berubah' for a successful import, '' otherwise."""
+        if not self.ok:
+            return ""
+        return _("tidak berubah") if self.unchanged else _("baru") if self.created else _("diperbarui")
 
 
 def known_codes():
@@ -54,8 +63,9 @@ def _fill(page, doc, kanwil_by_code):
     page.summary = doc.summary
     page.source_file = Path(doc.source).name[:255]
     page.body = [("markdown", doc.body)] if doc.body else []
-    for name, value in doc.sections.items():
-        setattr(page, name, value)
+    # Every section field is set, so a section deleted from the file is emptied on re-import.
+    for name in set(SECTION_FIELDS[doc.type].values()) - {"steps"}:
+        setattr(page, name, doc.sections.get(name, ""))
     if doc.type == "studi-tiru":
         page.host_kanwil = kanwil_by_code.get(doc.host_kanwil)
         page.date_end = doc.date_end
@@ -90,8 +100,13 @@ def _team_member(text):
     return {"name": name.strip(), "role": role.rstrip(")").strip()}
 
 
-def _restrict(page, kanwil_codes):
-    PageViewRestriction.objects.filter(page=page).delete()
+def _restrict(page, kanwil_codes, *, exact):
+    """Privacy is not revisioned: it applies at once. So a draft import of an existing page
+    may only tighten it (public -> restricted); loosening waits for a published import."""
+    current = PageViewRestriction.objects.filter(page=page)
+    if not exact and (current.exists() or not kanwil_codes):
+        return
+    current.delete()
     if not kanwil_codes:
         return
     restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
@@ -99,14 +114,59 @@ def _restrict(page, kanwil_codes):
         restriction.groups.add(*access.kanwil_groups(kanwil).values())
 
 
-def import_parsed(doc, *, publish, user=None, digest=""):
-    """Create or update the page for one parsed document, atomically."""
+def _refusal(user, kanwil_page, existing, publish):
+    """Why `user` may not make this import, or None. Wagtail's page permissions decide."""
+    kanwil = kanwil_page.specific.kanwil.short_name
+    if existing is None and not kanwil_page.permissions_for_user(user).can_add_subpage():
+        return Problem(_("Anda tidak berhak menambah dokumen untuk Kanwil %(kanwil)s") % {"kanwil": kanwil}, "kanwil")
+    tester = existing.permissions_for_user(user) if existing is not None else None
+    if tester is not None and not tester.can_edit():
+        return Problem(_("Anda tidak berhak mengubah dokumen '%(slug)s' di Kanwil %(kanwil)s")
+                       % {"slug": existing.slug, "kanwil": kanwil}, "slug")
+    if tester is not None and tester.page_locked():
+        return Problem(_("dokumen '%(slug)s' sedang dikunci (dalam peninjauan atau dikunci pengguna lain)")
+                       % {"slug": existing.slug}, "slug")
+    can_publish = tester.can_publish() if tester else kanwil_page.permissions_for_user(user).can_publish_subpage()
+    if publish and not can_publish:
+        return Problem(_("Anda tidak berhak menerbitkan dokumen di Kanwil %(kanwil)s") % {"kanwil": kanwil})
+    return None
+
+
+def _length_problems(page):
+    """Text longer than its column allows, named by field, before anything is saved."""
+    problems = []
+    for model_field in page._meta.concrete_fields:
+        value, limit = getattr(page, model_field.attname), getattr(model_field, "max_length", None)
+        if limit and isinstance(value, str) and len(value) > limit:
+            problems.append(Problem(_("terlalu panjang: %(length)s karakter, paling banyak %(limit)s")
+                                    % {"length": len(value), "limit": limit}, model_field.name))
+    return problems
+
+
+def _validation_problems(error):
+    """Model validation (e.g. a title longer than the database allows) as problems."""
+    if not hasattr(error, "error_dict"):
+        return [Problem(str(message)) for message in error.messages]
+    return [Problem(str(message), "" if name == NON_FIELD_ERRORS else name)
+            for name, messages in error.message_dict.items() for message in messages]
+
+
+def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False):
+    """Create or update the page for one parsed document, atomically. With
+    `check_permissions`, `user` must be allowed to add (or edit, or publish) it there."""
+    try:
+        return _import_parsed(doc, publish=publish, user=user, digest=digest, check_permissions=check_permissions)
+    except ValidationError as error:  # raised inside the atomic block, so nothing was saved
+        return ImportResult(doc.source, problems=_validation_problems(error))
+
+
+def _import_parsed(doc, *, publish, user, digest, check_permissions):
     from portal.models import KanwilPage
 
     problems = check_references(doc, known_codes())
     kanwil_page = KanwilPage.objects.filter(kanwil__code=doc.kanwil).first()
     if kanwil_page is None and not problems:
-        problems.append(Problem(f"Kanwil '{doc.kanwil}' has no section page yet", "kanwil"))
+        problems.append(Problem(_("Kanwil '%(code)s' belum memiliki halaman") % {"code": doc.kanwil}, "kanwil"))
     if problems:
         return ImportResult(doc.source, problems=problems)
 
@@ -114,27 +174,58 @@ def import_parsed(doc, *, publish, user=None, digest=""):
     kanwil_by_code = {k.code: k for k in Kanwil.objects.filter(code__in=[doc.kanwil, doc.host_kanwil])}
     with transaction.atomic():
         existing = kanwil_page.get_children().filter(slug=doc.slug).specific().first()
+        refusal = check_permissions and _refusal(user, kanwil_page, existing, publish)
+        if refusal:
+            return ImportResult(doc.source, problems=[refusal])
         if existing is not None and not isinstance(existing, model):
             return ImportResult(doc.source, problems=[Problem(
-                f"page '{doc.slug}' already exists in this Kanwil as another type ({existing._meta.verbose_name})", "type")])
+                _("halaman '%(slug)s' sudah ada di Kanwil ini dengan jenis lain (%(type)s)")
+                % {"slug": doc.slug, "type": existing._meta.verbose_name}, "type")])
         created = existing is None
         if digest and existing is not None and _unchanged(existing, digest, publish):
             return ImportResult(doc.source, page=existing, unchanged=True)
         page = existing.get_latest_revision_as_object() if existing else model(live=False)
         _fill(page, doc, kanwil_by_code)
         page.source_digest = digest
+        if too_long := _length_problems(page):
+            return ImportResult(doc.source, problems=too_long)
         if created:
+            page.owner = user  # as Wagtail's own create view does; owners keep edit rights
             kanwil_page.add_child(instance=page)
         revision = page.save_revision(user=user, log_action=True, clean=True)
-        _restrict(page, doc.restricted_to)
+        _restrict(page, doc.restricted_to, exact=created or publish)
         if publish:
             revision.publish(user=user)
     return ImportResult(doc.source, page=page, created=created)
 
 
-def import_file(name, raw, *, publish, user=None):
+def import_file(name, raw, *, publish, user=None, check_permissions=False):
     """Parse and import one file's bytes; every problem is reported, nothing half-done."""
-    doc, problems = parse_document(name, raw, settings.MARKDOWN_MAX_BYTES)
-    if doc is None:
-        return ImportResult(name, problems=problems)
-    return import_parsed(doc, publish=publish, user=user, digest=hashlib.sha256(raw).hexdigest())
+    doc, problems = parse_document(name, raw, settings.MARKDOWN_MAX_BYTES, partial=True)
+    if problems:
+        if doc is not None:
+            problems += check_references(doc, known_codes())
+        return ImportResult(name, problems=sorted(problems, key=lambda p: (p.line or 0)))
+    return import_parsed(doc, publish=publish, user=user, digest=hashlib.sha256(raw).hexdigest(),
+                         check_permissions=check_permissions)
+
+
+def read_limited(handle, max_bytes):
+    """At most one byte over the limit: enough to tell an oversized file, never the whole."""
+    return handle.read(max_bytes + 1)
+
+
+def import_path(path, *, publish, user=None, check_permissions=False):
+    """Import one file from disk (the command line's unit of work)."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            raw = read_limited(handle, settings.MARKDOWN_MAX_BYTES)
+    except OSError as error:
+        return ImportResult(path.name, problems=[Problem(_("berkas tidak dapat dibaca (%(error)s)")
+                                                         % {"error": error.strerror or error})])
+    if len(raw) > settings.MARKDOWN_MAX_BYTES:
+        size = path.stat().st_size
+        return ImportResult(path.name, problems=[Problem(_("berkas berukuran %(size)s bita; batasnya %(limit)s bita")
+                                                         % {"size": f"{size:,}", "limit": f"{settings.MARKDOWN_MAX_BYTES:,}"})])
+    return import_file(path.name, raw, publish=publish, user=user, check_permissions=check_permissions)

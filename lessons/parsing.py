@@ -1,12 +1,15 @@
 """Markdown files with YAML front matter -> ParsedDocument. Pure: no database.
 
 Problems are collected, not raised, so an importer can report every one of them with the
-field or line it concerns."""
+field or line it concerns. Messages are shown to editors, hence Indonesian gettext msgids."""
 import datetime
 import re
 from dataclasses import dataclass, field
 
 import yaml
+from django.utils.translation import gettext as _
+
+from .sections import SECTION_FIELDS, Step, split_sections, split_steps  # noqa: F401  (public API)
 
 TYPES = ("studi-tiru", "pelajaran", "panduan")
 LIST_FIELDS = ("stages", "obstacles", "provisions", "team", "restricted_to")
@@ -18,18 +21,20 @@ KNOWN_FIELDS = {
 VALIDATION_VALUES = ("tervalidasi", "belum-divalidasi")
 FOLLOW_UP_STATUSES = ("belum", "berjalan", "selesai")
 
-# "## <heading>" sections that fill a field of their own; everything else stays in the body.
-SECTION_FIELDS = {
-    "studi-tiru": {"tujuan": "purpose", "purpose": "purpose", "temuan": "findings", "findings": "findings",
-                   "rekomendasi": "recommendations", "recommendations": "recommendations"},
-    "pelajaran": {"situasi": "situation", "situation": "situation", "tindakan": "action_taken",
-                  "action taken": "action_taken", "hasil": "result", "result": "result",
-                  "rekomendasi": "recommendation", "recommendation": "recommendation"},
-    "panduan": {"dasar hukum": "legal_basis", "legal basis": "legal_basis", "langkah": "steps",
-                "langkah-langkah": "steps", "steps": "steps"},
-}
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-CHECK_ITEM = re.compile(r"^\s*[-*+]\s+\[[ xX]\]\s+(.*)$")
+TOP_LEVEL_KEY = re.compile(r"^([^\s#:-][^:]*?)\s*:")
+SCALARS = (str, int, float, datetime.date)
+
+
+class _FrontMatterLoader(yaml.SafeLoader):
+    """YAML without implicit timestamps: PyYAML raises a bare ValueError on '2024-13-45',
+    so dates stay strings here and _date() reports a bad one with its line."""
+
+
+_FrontMatterLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
 
 
 @dataclass
@@ -39,15 +44,11 @@ class Problem:
     line: int | None = None
 
     def __str__(self):
-        where = ", ".join(filter(None, [self.field and f"field '{self.field}'", self.line and f"line {self.line}"]))
+        where = ", ".join(filter(None, [
+            self.line and _("baris %(line)s") % {"line": self.line},
+            self.field and _("kolom '%(field)s'") % {"field": self.field},
+        ]))
         return f"{where}: {self.message}" if where else self.message
-
-
-@dataclass
-class Step:
-    title: str
-    description: str = ""
-    checklist: list = field(default_factory=list)
 
 
 @dataclass
@@ -75,6 +76,7 @@ class ParsedDocument:
     sections: dict = field(default_factory=dict)  # model field -> Markdown
     steps: list = field(default_factory=list)
     body: str = ""
+    lines: dict = field(default_factory=dict)  # front matter key, or (key, code) -> line number
 
 
 def slugify_filename(name):
@@ -93,187 +95,176 @@ def _split_front_matter(text):
     return None, text, 1
 
 
-def _key_line(front, key):
+def _front_lines(front):
+    """Line numbers (in the file) of each top-level key and of each item under it."""
+    lines, key = {}, None
     for number, line in enumerate(front.split("\n"), start=2):
-        if re.match(rf"^{re.escape(key)}\s*:", line):
-            return number
+        match = TOP_LEVEL_KEY.match(line)
+        if match:
+            key = match.group(1).strip()
+            lines.setdefault(key, number)
+        if key is not None:
+            for item in re.findall(r"[\w-]+", line.lower()):
+                lines.setdefault((key, item), number)
+    return lines
+
+
+def _text(meta, name, lines, problems):
+    value = meta.get(name)
+    if value is None:
+        return ""
+    if not isinstance(value, SCALARS):
+        problems.append(Problem(_("harus berupa teks, bukan daftar atau kumpulan"), name, lines.get(name)))
+        return ""
+    return str(value).strip()
+
+
+def _date(meta, name, lines, problems):
+    value = _text(meta, name, lines, problems)
+    if not value:
+        return None
+    for parse in (datetime.date.fromisoformat, lambda v: datetime.datetime.fromisoformat(v).date()):
+        try:
+            return parse(value)
+        except ValueError:
+            pass
+    problems.append(Problem(_("'%(value)s' bukan tanggal yang sah; tulis sebagai TTTT-BB-HH, misalnya 2024-09-02")
+                            % {"value": value[:40]}, name, lines.get(name)))
     return None
 
 
-def _date(value, name, front, problems):
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        problems.append(Problem(f"'{value}' is not a date in YYYY-MM-DD form", name, _key_line(front, name)))
-        return None
-
-
-def _int(value, name, front, problems):
+def _int(meta, name, lines, problems):
+    value = meta.get(name)
     if value in (None, ""):
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        problems.append(Problem(f"'{value}' is not a whole number of zero or more", name, _key_line(front, name)))
+        problems.append(Problem(_("'%(value)s' bukan bilangan bulat nol atau lebih") % {"value": str(value)[:40]},
+                                name, lines.get(name)))
         return None
     return value
 
 
-def _code_list(value, name, front, problems):
+def _code_list(meta, name, lines, problems):
+    value = meta.get(name)
     if value in (None, ""):
         return []
     if isinstance(value, str):
         value = [part.strip() for part in value.split(",")]
-    if not isinstance(value, list):
-        problems.append(Problem("must be a list", name, _key_line(front, name)))
+    if not isinstance(value, list) or not all(isinstance(item, SCALARS) for item in value):
+        problems.append(Problem(_("harus berupa daftar nilai, misalnya [p-19, p-21]"), name, lines.get(name)))
         return []
     return [str(item).strip() for item in value if str(item).strip()]
 
 
-def _sections(body, doc_type):
-    """Split the body at '## ' headings; mapped headings fill fields, the rest stays body."""
-    mapping = SECTION_FIELDS[doc_type]
-    sections, kept, current, buffer = {}, [], None, []
-
-    def flush():
-        text = "\n".join(buffer).strip()
-        if current is None:
-            if text:
-                kept.append(text)
-        else:
-            target, heading = current
-            if target:
-                sections[target] = (sections.get(target, "") + "\n\n" + text).strip()
-            else:
-                kept.append(f"## {heading}\n\n{text}".strip())
-
-    in_fence = False
-    for line in body.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            in_fence = not in_fence
-        heading = re.match(r"^##\s+(.+?)\s*#*\s*$", line) if not in_fence else None
-        if heading:
-            flush()
-            buffer = []
-            title = heading.group(1)
-            current = (mapping.get(title.strip().lower()), title)
-        else:
-            buffer.append(line)
-    flush()
-    return sections, "\n\n".join(kept)
+def _follow_up(meta, lines, problems):
+    items = meta.get("follow_up") or []
+    line = lines.get("follow_up")
+    if not isinstance(items, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("action"), str) and i["action"].strip()
+        and all(isinstance(v, SCALARS) for v in i.values()) for i in items
+    ):
+        problems.append(Problem(_("harus berupa daftar {action, owner, status}"), "follow_up", line))
+        return []
+    for item in items:
+        if str(item.get("status", "belum")) not in FOLLOW_UP_STATUSES:
+            problems.append(Problem(_("status harus salah satu dari: %(choices)s")
+                                    % {"choices": ", ".join(FOLLOW_UP_STATUSES)}, "follow_up", line))
+    return [{"action": str(i["action"]), "owner": str(i.get("owner") or ""), "status": str(i.get("status") or "belum")}
+            for i in items]
 
 
-def _steps(markdown_text):
-    steps, current = [], None
-    for line in markdown_text.split("\n"):
-        heading = re.match(r"^###\s+(.+?)\s*#*\s*$", line)
-        item = CHECK_ITEM.match(line)
-        if heading:
-            current = Step(title=heading.group(1))
-            steps.append(current)
-        elif current is None:
-            if line.strip():
-                current = Step(title="Langkah")
-                steps.append(current)
-                current.description += line + "\n"
-        elif item:
-            current.checklist.append(item.group(1).strip())
-        else:
-            current.description += line + "\n"
-    for step in steps:
-        step.description = step.description.strip()
-    return steps
-
-
-def parse_document(name, raw, max_bytes):
-    """Parse one file's bytes. Returns (ParsedDocument or None, [Problem, ...])."""
+def parse_document(name, raw, max_bytes, partial=False):
+    """Parse one file's bytes. Returns (ParsedDocument or None, [Problem, ...]). The document
+    is None when there are problems, unless `partial` asks for whatever could be read (so
+    its codes can be checked too and every problem reported at once)."""
     if len(raw) > max_bytes:
-        return None, [Problem(f"file is {len(raw):,} bytes; the limit is {max_bytes:,} bytes")]
+        return None, [Problem(_("berkas berukuran %(size)s bita; batasnya %(limit)s bita")
+                              % {"size": f"{len(raw):,}", "limit": f"{max_bytes:,}"})]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
-        return None, [Problem("file is not UTF-8 text; save it as UTF-8", line=line)]
+        return None, [Problem(_("berkas bukan teks UTF-8; simpan ulang sebagai UTF-8"), line=line)]
     text = text.replace("\r\n", "\n")
-    front, body, _ = _split_front_matter(text)
+    front, body, _body_line = _split_front_matter(text)
     if front is None:
-        return None, [Problem("front matter missing: the file must start with a '---' line", line=1)]
+        return None, [Problem(_("front matter tidak ada: berkas harus diawali baris '---'"), line=1)]
     try:
-        meta = yaml.safe_load(front) or {}
+        meta = yaml.load(front, Loader=_FrontMatterLoader) or {}
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else None
-        return None, [Problem(f"front matter is not valid YAML ({getattr(error, 'problem', error)})", line=line)]
+        detail = getattr(error, "problem", None) or str(error)
+        return None, [Problem(_("front matter bukan YAML yang sah (%(detail)s)") % {"detail": detail}, line=line)]
     if not isinstance(meta, dict):
-        return None, [Problem("front matter must be 'key: value' lines", line=2)]
+        return None, [Problem(_("front matter harus berupa baris 'kunci: nilai'"), line=2)]
 
-    problems = [Problem("unknown field", key, _key_line(front, key)) for key in meta if key not in KNOWN_FIELDS]
-    doc_type = str(meta.get("type") or "").strip()
-    if doc_type not in TYPES:
-        problems.append(Problem(f"must be one of {', '.join(TYPES)}", "type", _key_line(front, "type")))
-    title = str(meta.get("title") or "").strip()
+    lines = _front_lines(front)
+    problems = [Problem(_("kolom tidak dikenal"), str(key), lines.get(str(key)))
+                for key in meta if str(key) not in KNOWN_FIELDS]
+    meta = {str(key): value for key, value in meta.items()}
+
+    def one_of(name, value, choices):
+        if value not in choices:
+            problems.append(Problem(_("harus salah satu dari: %(choices)s") % {"choices": ", ".join(choices)},
+                                    name, lines.get(name)))
+
+    doc_type = _text(meta, "type", lines, problems)
+    one_of("type", doc_type, TYPES)
+    title = _text(meta, "title", lines, problems)
     if not title:
-        problems.append(Problem("a title is required", "title", _key_line(front, "title")))
-    kanwil = str(meta.get("kanwil") or "").strip().lower()
+        problems.append(Problem(_("judul wajib diisi"), "title", lines.get("title")))
+    kanwil = _text(meta, "kanwil", lines, problems).lower()
     if not kanwil:
-        problems.append(Problem("the author Kanwil code is required", "kanwil", _key_line(front, "kanwil")))
-    slug = str(meta.get("slug") or slugify_filename(name)).strip().lower()
+        problems.append(Problem(_("kode Kanwil penulis wajib diisi, misalnya 'kanwil: kalbar'"), "kanwil",
+                                lines.get("kanwil")))
+    slug = (_text(meta, "slug", lines, problems) or slugify_filename(name)).lower()
     if not SLUG_RE.match(slug):
-        problems.append(Problem(f"'{slug}' is not a valid slug", "slug", _key_line(front, "slug")))
-    validation = str(meta.get("validation") or "belum-divalidasi")
-    if validation not in VALIDATION_VALUES:
-        problems.append(Problem(f"must be one of {', '.join(VALIDATION_VALUES)}", "validation", _key_line(front, "validation")))
-    follow_up = meta.get("follow_up") or []
-    if not isinstance(follow_up, list) or not all(isinstance(i, dict) and i.get("action") for i in follow_up):
-        problems.append(Problem("must be a list of {action, owner, status}", "follow_up", _key_line(front, "follow_up")))
-        follow_up = []
-    for item in follow_up:
-        if str(item.get("status", "belum")) not in FOLLOW_UP_STATUSES:
-            problems.append(Problem(f"status must be one of {', '.join(FOLLOW_UP_STATUSES)}", "follow_up", _key_line(front, "follow_up")))
+        problems.append(Problem(_("'%(slug)s' bukan slug yang sah (huruf kecil, angka dan tanda hubung)")
+                                % {"slug": slug[:60]}, "slug", lines.get("slug")))
+    validation = _text(meta, "validation", lines, problems) or "belum-divalidasi"
+    one_of("validation", validation, VALIDATION_VALUES)
 
     doc = ParsedDocument(
-        source=name, type=doc_type, title=title, slug=slug, kanwil=kanwil,
-        summary=str(meta.get("summary") or "").strip(),
-        host_kanwil=str(meta.get("host_kanwil") or "").strip().lower(),
-        date=_date(meta.get("date"), "date", front, problems),
-        date_end=_date(meta.get("date_end"), "date_end", front, problems),
-        effective_date=_date(meta.get("effective_date"), "effective_date", front, problems),
-        p19_returns=_int(meta.get("p19_returns"), "p19_returns", front, problems),
-        days_spdp_to_p21=_int(meta.get("days_spdp_to_p21"), "days_spdp_to_p21", front, problems),
-        validation=validation, version=str(meta.get("version") or "").strip(),
-        follow_up=[{"action": str(i["action"]), "owner": str(i.get("owner") or ""), "status": str(i.get("status") or "belum")} for i in follow_up],
-        **{name_: _code_list(meta.get(name_), name_, front, problems) for name_ in LIST_FIELDS},
+        source=name, type=doc_type, title=title, slug=slug, kanwil=kanwil, lines=lines,
+        summary=_text(meta, "summary", lines, problems),
+        host_kanwil=_text(meta, "host_kanwil", lines, problems).lower(),
+        date=_date(meta, "date", lines, problems),
+        date_end=_date(meta, "date_end", lines, problems),
+        effective_date=_date(meta, "effective_date", lines, problems),
+        p19_returns=_int(meta, "p19_returns", lines, problems),
+        days_spdp_to_p21=_int(meta, "days_spdp_to_p21", lines, problems),
+        validation=validation, version=_text(meta, "version", lines, problems),
+        follow_up=_follow_up(meta, lines, problems),
+        **{name_: _code_list(meta, name_, lines, problems) for name_ in LIST_FIELDS},
     )
-    doc.stages, doc.obstacles, doc.provisions = ([c.lower() for c in getattr(doc, f)] for f in ("stages", "obstacles", "provisions"))
-    doc.restricted_to = [c.lower() for c in doc.restricted_to]
+    for name_ in ("stages", "obstacles", "provisions", "restricted_to"):
+        setattr(doc, name_, [code.lower() for code in getattr(doc, name_)])
     if doc.date and doc.date_end and doc.date_end < doc.date:
-        problems.append(Problem("ends before it starts", "date_end", _key_line(front, "date_end")))
+        problems.append(Problem(_("tanggal selesai lebih awal dari tanggal mulai"), "date_end", lines.get("date_end")))
     if doc_type in TYPES:
-        doc.sections, doc.body = _sections(body, doc_type)
+        doc.sections, doc.body = split_sections(body, doc_type)
         if doc_type == "panduan" and "steps" in doc.sections:
-            doc.steps = _steps(doc.sections.pop("steps"))
+            doc.steps = split_steps(doc.sections.pop("steps"))
     if not body.strip():
-        problems.append(Problem("the document has no text after the front matter"))
-    return (None if problems else doc), problems
+        problems.append(Problem(_("dokumen tidak berisi teks setelah front matter"), line=_body_line))
+    return (None if problems and not partial else doc), problems
 
 
 def check_references(doc, known):
     """Codes the file names that do not exist. `known` maps list names to sets of codes:
     {'kanwil': {...}, 'stages': {...}, 'obstacles': {...}, 'provisions': {...}}."""
     problems = []
+
+    def line(name, code):
+        return doc.lines.get((name, code)) or doc.lines.get(name)
+
     for name in ("stages", "obstacles", "provisions"):
         for code in getattr(doc, name):
             if code not in known[name]:
-                problems.append(Problem(f"unknown code '{code}'", name))
-    for name in ("kanwil", "host_kanwil"):
-        code = getattr(doc, name)
+                problems.append(Problem(_("kode tidak dikenal '%(code)s'") % {"code": code}, name, line(name, code)))
+    kanwil_codes = [("kanwil", doc.kanwil), ("host_kanwil", doc.host_kanwil)]
+    for name, code in kanwil_codes + [("restricted_to", code) for code in doc.restricted_to]:
         if code and code not in known["kanwil"]:
-            problems.append(Problem(f"unknown Kanwil code '{code}'", name))
-    for code in doc.restricted_to:
-        if code not in known["kanwil"]:
-            problems.append(Problem(f"unknown Kanwil code '{code}'", "restricted_to"))
+            problems.append(Problem(_("kode Kanwil tidak dikenal '%(code)s'") % {"code": code}, name, line(name, code)))
     return problems
