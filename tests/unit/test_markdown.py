@@ -1,0 +1,154 @@
+"""Markdown in, safe HTML out: editors' Markdown keeps its tables, code, footnotes and lists,
+and no script, event handler, dangerous link, frame or style reaches the page."""
+from html.parser import HTMLParser
+
+import pytest
+
+from lessons.markdown import ALLOWED_TAGS, markdown_to_text, render_markdown
+
+# Each payload carries the marker "LKX" only where it would be dangerous (inside a tag,
+# an attribute or a script), so the marker must never appear in the output.
+PAYLOADS = {
+    "script": "<script>alert('LKX')</script>",
+    "script_upper": "<SCRIPT SRC=//evil.example/LKX.js></SCRIPT>",
+    "img_onerror": "<img src=x onerror=\"alert('LKX')\">",
+    "javascript_link": "[klik](javascript:alert(1)//LKX)",
+    "javascript_mixed_case": "[klik](JaVaScRiPt:alert(1)//LKX)",
+    "javascript_entity": "<a href=\"&#106;avascript:alert('LKX')\">klik</a>",
+    "javascript_reference": "[klik][ref]\n\n[ref]: javascript:alert('LKX')",
+    "vbscript_link": "<a href=\"vbscript:msgbox('LKX')\">klik</a>",
+    "data_link": "[klik](data:text/html;base64,PHNjcmlwdD5MS1g8L3NjcmlwdD4=#LKX)",
+    "data_image": "![gambar](data:image/svg+xml;base64,PHN2ZyBvbmxvYWQ9YWxlcnQoMSk+#LKX)",
+    "iframe": "<iframe src=\"https://evil.example/LKX\"></iframe>",
+    "object_embed": "<object data=\"LKX.swf\"></object><embed src=\"LKX.swf\">",
+    "style_tag": "<style>body { display: none } /* LKX */</style>",
+    "inline_style": "<p style=\"position:fixed;top:0;LKX:1\">teks</p>",
+    "svg_onload": "<svg onload=\"alert('LKX')\"><circle r=\"1\"/></svg>",
+    "math_confusion": "<math><mtext><table><mglyph><style><img src=x onerror=alert('LKX')>",
+    "malicious_id_class_html": "<div id=\"LKX-login\" class=\"LKX-navbar hidden\">teks</div>",
+    "malicious_attr_list": "Paragraf\n{: #LKX-header .LKX-overlay style=\"color:red\" onclick=\"alert(1)\" }",
+    "heading_attr_list": "## Judul {: onmouseover=\"alert('LKX')\" #LKX-top }",
+    "link_attr_list": "[klik](https://contoh.go.id){: onclick=\"LKX()\" style=\"LKX\" }",
+    "form_and_meta": "<form action=\"/LKX\"><input name=LKX></form><meta http-equiv=refresh content=\"0;url=/LKX\">",
+    "base_and_link": "<base href=\"https://evil.example/LKX/\"><link rel=stylesheet href=\"/LKX.css\">",
+    "comment": "<!-- LKX --><p>teks</p>",
+}
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "/")
+
+
+class Collector(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def tags_of(html):
+    collector = Collector()
+    collector.feed(html)
+    return collector.tags
+
+
+def assert_safe(html):
+    for tag, attrs in tags_of(html):
+        assert tag in ALLOWED_TAGS, tag
+        for name, value in attrs.items():
+            assert not name.startswith("on"), (tag, name)
+            assert name != "style", tag
+            if name in ("href", "src"):
+                assert value.startswith(SAFE_SCHEMES) or "://" not in value and ":" not in value, value
+            if name == "id":
+                assert value.startswith("fn"), value
+            if name == "class":
+                assert all(c.startswith(("footnote", "language-")) for c in value.split()), value
+
+
+@pytest.mark.parametrize("name", PAYLOADS)
+def test_payload_is_neutralised(name):
+    html = render_markdown(PAYLOADS[name])
+    assert "LKX" not in html, html
+    assert_safe(html)
+    lowered = html.lower()
+    for needle in ("<script", "<iframe", "<style", "<svg", "<object", "<embed", "<form", "<meta", "<base",
+                   "<link", "javascript:", "vbscript:", "data:", "onerror", "onload", "onclick", "style="):
+        assert needle not in lowered, (needle, html)
+
+
+def test_all_payloads_together_still_leave_the_harmless_text():
+    html = render_markdown("\n\n".join(PAYLOADS.values()))
+    assert "LKX" not in html
+    assert_safe(html)
+    assert "klik" in html and "teks" in html  # link text survives, only the link target goes
+
+
+def test_links_keep_safe_targets_and_gain_rel():
+    html = render_markdown("[situs](https://imigrasi.go.id) [surat](mailto:inteldakim@contoh.go.id) [lokal](/cari/?q=p21)")
+    assert 'href="https://imigrasi.go.id"' in html
+    assert 'href="mailto:inteldakim@contoh.go.id"' in html
+    assert 'href="/cari/?q=p21"' in html
+    assert html.count('rel="noopener noreferrer"') == 3
+
+
+def test_table_renders():
+    html = render_markdown("| Alasan | Jumlah |\n|:---|---:|\n| Sumpah penerjemah | 2 |\n")
+    assert "<table>" in html and "<th" in html and "<td" in html
+    assert 'align="right"' in html and "style" not in html
+    assert "Sumpah penerjemah" in html
+
+
+def test_fenced_code_renders_escaped():
+    html = render_markdown("```python\n<script>alert(1)</script>\nx = 1\n```")
+    assert '<pre><code class="language-python">' in html
+    assert "&lt;script&gt;" in html and "<script>" not in html
+
+
+def test_footnotes_render_with_their_own_ids():
+    html = render_markdown("Berkas lengkap[^1].\n\n[^1]: Dinyatakan P-21 pada hari ke-52.")
+    assert 'id="fnref:1"' in html and 'id="fn:1"' in html and 'href="#fn:1"' in html
+    assert 'class="footnote"' in html and "hari ke-52" in html
+    assert_safe(html)
+
+
+def test_lists_and_checklists_render():
+    html = render_markdown("1. Satu\n2. Dua\n\n- [ ] Belum\n- [x] Sudah\n")
+    assert "<ol>" in html and "<li>Satu</li>" in html
+    assert "☐ Belum" in html and "☑ Sudah" in html
+
+
+def test_plain_text_for_the_index_has_no_markup():
+    text = markdown_to_text("## Judul\n\n<script>alert('LKX')</script>**Tebal** dan [tautan](https://a.go.id)")
+    assert text == "Judul\nTebal dan tautan"
+
+
+@pytest.mark.django_db
+def test_payloads_never_reach_a_rendered_page(client, users):
+    """A real page, published and served by Wagtail, with the payloads in its Markdown
+    body and in its Markdown text fields."""
+    from lessons.models import LessonLearned
+    from portal.models import KanwilPage
+
+    payloads = "\n\n".join(PAYLOADS.values())
+    without_math = "\n\n".join(v for k, v in PAYLOADS.items() if k != "math_confusion")
+    parent = KanwilPage.objects.get(kanwil__code="kalbar")
+    page = LessonLearned(
+        title="Uji keamanan Markdown", slug="uji-keamanan-markdown", author_kanwil=parent.kanwil,
+        situation=payloads, action_taken="| Kolom | Nilai |\n|---|---|\n| a | 1 |\n\n" + payloads,
+        # The unclosed <style> of math_confusion swallows what follows it (safely), footnotes
+        # included, so the body that shows footnotes carries every other payload.
+        body=[("markdown", "Catatan[^n].\n\n[^n]: Isi catatan kaki.\n\n```\nkode_aman()\n```\n\n" + without_math)],
+    )
+    parent.add_child(instance=page)
+    page.save_revision().publish()
+
+    client.force_login(users["staf-kalbar"])
+    response = client.get(page.url)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Uji keamanan Markdown" in html
+    assert "LKX" not in html
+    for needle in ("javascript:", "vbscript:", "onerror=", "onload=", "onclick=", "onmouseover=", "<iframe",
+                   "<svg", "<object", "<embed", "position:fixed"):
+        assert needle not in html, needle
+    assert "<table>" in html and "kode_aman()" in html and "Isi catatan kaki." in html
