@@ -188,3 +188,49 @@ def test_suggestions_offer_titles_and_glossary_terms(viewer):
     # a word from the middle of a title completes it too
     middle = unique.split()[2:4]
     assert any(item["text"] == unique for item in service.suggestions(" ".join(middle), viewer))
+
+
+def test_search_page_says_plainly_when_elasticsearch_is_away_and_falls_back(client, settings, viewer):
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
+    client.force_login(viewer)
+    response = client.get("/cari/", {"q": "penerjemah"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Mesin pencari sedang tidak dapat dihubungi" in html
+    outcome = response.context["outcome"]
+    assert outcome.unavailable and outcome.hits
+    visible = {p.id for p in visible_documents(viewer)}
+    assert {hit.id for hit in outcome.hits} <= visible
+    api = client.get("/api/v1/search/", {"q": "penerjemah"})
+    assert api.status_code == 200 and api.json()["degraded"] is True
+
+
+@pytest.mark.parametrize("query", [
+    "q=" + "x" * 5000, "page=-1", "page=abc", "stage=<script>", "sort=drop", "q=%22unbalanced", "q=)(*&^%25$",
+    "q=[[[", "year=20x4", "kanwil=" + "a" * 300, "q=p-21&stage=p-21&stage=p-21",
+])
+def test_bad_input_never_breaks_the_page_and_the_api_explains(client, viewer, query):
+    client.force_login(viewer)
+    page = client.get("/cari/?" + query)
+    assert page.status_code == 200
+    api = client.get("/api/v1/search/?" + query)
+    assert api.status_code in (200, 400)
+    if api.status_code == 400:
+        assert api.json()["error"]
+
+
+def test_api_returns_results_and_facets_in_the_documented_shape(client, viewer):
+    client.force_login(viewer)
+    body = client.get("/api/v1/search/", {"q": "penerjemah", "stage": "p-19"}).json()
+    assert body["total"] == len(body["results"]) or body["total"] > len(body["results"])
+    first = body["results"][0]
+    assert set(first) == {"id", "title", "url", "type", "kanwil", "stages", "obstacles", "date", "highlight"}
+    assert "p-19" in first["stages"]
+    stage_values = body["facets"]["stage"]
+    assert [v["code"] for v in stage_values][:3] == ["pengawasan", "penyelidikan", "spdp"]  # procedural order
+    assert next(v for v in stage_values if v["code"] == "p-19")["selected"] is True
+    schema = client.get("/api/v1/openapi.json").json()
+    params = {p["name"] for p in schema["paths"]["/api/v1/search/"]["get"]["parameters"]}
+    assert params == {"q", "sort", "page", "stage", "obstacle", "kanwil", "type", "year", "provision"}
+    assert client.get("/api/v1/search/", {"stage": "nope"}).status_code == 400
+    assert client.get("/api/v1/search/", {"colour": "red"}).status_code == 400
