@@ -1,9 +1,11 @@
 """Markdown to safe HTML. Pure: no Django models, so importers, blocks and tests share it."""
+import hashlib
 import html
 import re
 
 import markdown
 import nh3
+from django.utils.translation import gettext
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
 EXTENSION_CONFIGS = {
@@ -31,10 +33,11 @@ ALLOWED_ATTRIBUTES = {
 }
 # Footnote anchors and language classes are all the ids/classes Markdown itself produces;
 # anything else could restyle the page or clobber DOM ids.
-SAFE_ID = re.compile(r"^fn(ref)?:[\w-]{1,40}$")
+SAFE_ID = re.compile(r"^fn(ref)?:[\w-]{1,60}$")
 SAFE_CLASS = re.compile(r"^(footnote|footnote-ref|footnote-backref|language-[\w+-]{1,30})$")
 BLANK_RUNS = re.compile(r"\s*\n\s*")
 TASK_ITEM = re.compile(r"^(\s*[-*+]\s+)\[( |x|X)\]\s+", re.MULTILINE)
+FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?):')
 
 
 def _filter_attribute(tag, attribute, value):
@@ -51,15 +54,23 @@ def _task_boxes(text):
     return TASK_ITEM.sub(lambda m: f"{m.group(1)}{'☑' if m.group(2).lower() == 'x' else '☐'} ", text)
 
 
+def _scope_footnotes(rendered, text):
+    """A page renders several Markdown fields; without a per-text scope their footnotes
+    would all be fn:1, and every reference would jump to the first field's note."""
+    if "fn" not in rendered:
+        return rendered
+    scope = hashlib.sha1(text.encode()).hexdigest()[:6]
+    return FOOTNOTE_ANCHOR.sub(rf"\1\2:{scope}-", rendered)
+
+
 def render_markdown(text):
     """Render Markdown written by editors into HTML that is safe to embed in a page."""
     if not text:
         return ""
-    html = markdown.markdown(
-        _task_boxes(text), extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS, output_format="html"
-    )
+    configs = {**EXTENSION_CONFIGS, "footnotes": {"BACKLINK_TITLE": gettext("Kembali ke rujukan catatan kaki %d")}}
+    html = markdown.markdown(_task_boxes(text), extensions=EXTENSIONS, extension_configs=configs, output_format="html")
     return nh3.clean(
-        html,
+        _scope_footnotes(html, text),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_filter_attribute,

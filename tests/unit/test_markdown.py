@@ -1,5 +1,6 @@
 """Markdown in, safe HTML out: editors' Markdown keeps its tables, code, footnotes and lists,
 and no script, event handler, dangerous link, frame or style reaches the page."""
+import re
 from html.parser import HTMLParser
 
 import pytest
@@ -106,9 +107,20 @@ def test_fenced_code_renders_escaped():
 
 def test_footnotes_render_with_their_own_ids():
     html = render_markdown("Berkas lengkap[^1].\n\n[^1]: Dinyatakan P-21 pada hari ke-52.")
-    assert 'id="fnref:1"' in html and 'id="fn:1"' in html and 'href="#fn:1"' in html
+    [ref_id] = re.findall(r'<sup id="(fnref:[\w-]+)">', html)
+    [note_id] = re.findall(r'<li id="(fn:[\w-]+)">', html)
+    assert f'href="#{note_id}"' in html and f'href="#{ref_id}"' in html
     assert 'class="footnote"' in html and "hari ke-52" in html
+    assert 'title="Kembali ke rujukan catatan kaki 1"' in html
     assert_safe(html)
+
+
+def test_footnotes_of_two_fields_on_one_page_do_not_collide():
+    first = render_markdown("Situasi[^1].\n\n[^1]: Catatan situasi.")
+    second = render_markdown("Hasil[^1].\n\n[^1]: Catatan hasil.")
+    ids = lambda html: set(re.findall(r'id="([^"]+)"', html))  # noqa: E731
+    assert len(ids(first)) == 2 and not ids(first) & ids(second)
+    assert render_markdown("Situasi[^1].\n\n[^1]: Catatan situasi.") == first  # stable across renders
 
 
 def test_lists_and_checklists_render():
