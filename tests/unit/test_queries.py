@@ -1,0 +1,63 @@
+"""Query building without a server: the Search objects as dicts."""
+from search.analysis import Glossary
+from search.params import SearchParams
+from search.queries import build_search, concepts, required_matches
+
+GLOSSARY = Glossary([("WNA", ["warga negara asing"]), ("Kalbar", ["Kalimantan Barat"])])
+
+
+def built(params, tokens=("all", "group:7")):
+    return build_search(params, glossary=GLOSSARY, access_tokens=tokens, page_size=10).to_dict()
+
+
+def test_concepts_group_glossary_phrases_codes_and_quotes():
+    assert concepts('WNA "penyidik penghubung" berkas lengkap di Kalimantan Barat', GLOSSARY) == [
+        ['"penyidik penghubung"'], ["wna", "warga negara asing"], ["p21"], ["kalimantan barat", "kalbar"]]
+
+
+def test_required_matches_grow_with_the_query_and_relax_to_one():
+    assert [required_matches(n) for n in (1, 2, 3, 4, 5)] == [1, 1, 2, 2, 3]
+    assert required_matches(5, relaxed=True) == 1
+
+
+def test_each_facet_counts_with_the_other_selections_only():
+    body = built(SearchParams(filters={"stage": ("p-19",), "obstacle": ("bahasa-penerjemah", "saksi")}))
+    assert body["post_filter"] == {"bool": {"filter": [
+        {"terms": {"stages": ["p-19"]}}, {"terms": {"obstacles": ["bahasa-penerjemah", "saksi"]}}]}}
+    aggs = body["aggs"]
+    assert aggs["stage"]["filter"] == {"bool": {"filter": [{"terms": {"obstacles": ["bahasa-penerjemah", "saksi"]}}]}}
+    assert aggs["obstacle"]["filter"] == {"bool": {"filter": [{"terms": {"stages": ["p-19"]}}]}}
+    assert aggs["type"]["filter"] == {"bool": {"filter": [
+        {"terms": {"stages": ["p-19"]}}, {"terms": {"obstacles": ["bahasa-penerjemah", "saksi"]}}]}}
+    assert aggs["year"]["aggs"]["values"]["terms"]["field"] == "year"
+
+
+def test_permission_filter_is_in_the_query_so_counts_and_hits_both_obey_it():
+    body = built(SearchParams(q="wna"))
+    assert body["query"]["bool"]["filter"] == [{"terms": {"access": ["all", "group:7"]}}]
+    assert not built(SearchParams(q="wna"), tokens=None)["query"]["bool"].get("filter")  # superuser
+
+
+def test_text_query_searches_stemmed_fields_with_glossary_forms_and_stage_boost():
+    body = built(SearchParams(q="WNA P21"))
+    text = body["query"]["bool"]["must"][0]["bool"]
+    concept_clauses = text["must"][0]["bool"]["should"]
+    assert len(concept_clauses) == 2 and text["must"][0]["bool"]["minimum_should_match"] == 1
+    wna = concept_clauses[0]["dis_max"]["queries"]
+    assert wna[0]["multi_match"]["query"] == "wna"
+    assert any(q["multi_match"]["query"] == "warga negara asing" and q["multi_match"]["type"] == "phrase" for q in wna)
+    assert {"terms": {"stages": ["p-21"], "boost": 4}} in text["should"]
+
+
+def test_empty_query_browses_newest_first_and_user_text_never_reaches_query_string():
+    body = built(SearchParams())
+    assert body["query"]["bool"]["must"] == [{"match_all": {}}]
+    assert body["sort"][0] == {"date": {"order": "desc", "missing": "_last"}}
+    assert "query_string" not in str(built(SearchParams(q='title:x OR body:"y" AND (z')))
+
+
+def test_pagination_and_highlighting():
+    body = built(SearchParams(q="penerjemah", page=3))
+    assert body["from"] == 20 and body["size"] == 10
+    assert body["highlight"]["encoder"] == "html"  # document text is escaped before <mark> is added
+    assert body["suggest"]["did_you_mean"]["term"]["suggest_mode"] == "missing"
