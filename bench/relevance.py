@@ -9,38 +9,14 @@ MRR per system, overall and per query kind, all from one run.
 It needs the Elasticsearch node (python manage.py elasticsearch start)."""
 import argparse
 import math
-import os
 import statistics
 import sys
-import tempfile
 import time
 from collections import defaultdict
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from common import ROOT, setup_django
+
 K = 10
-
-
-def setup_django():
-    """A throwaway database and index alias, so the developer's data is untouched."""
-    os.environ.setdefault("LINTAS_STATE_DIR", tempfile.mkdtemp(prefix="lintas-bench-"))
-    os.environ.setdefault("SEARCH_INDEX_ALIAS", "lintas-bench")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    print("Preparing: migrate, load demo content, build index …", file=sys.stderr)
-    call_command("migrate", verbosity=0)
-    from portal.demo import load_demo
-    from search import indexing
-
-    load_demo(report=lambda line: print("  " + line, file=sys.stderr) if line.startswith("Dokumen") else None)
-    indexing.rebuild(progress=lambda done, total: print(f"\r  indexed {done}/{total}", end="", file=sys.stderr))
-    print(file=sys.stderr)
 
 
 def load_judgments():
@@ -138,7 +114,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
-    setup_django()
+    setup_django("lintas-bench-relevance")
     from django.contrib.auth import get_user_model
     from wagtail.models import Page
 

@@ -111,7 +111,7 @@ def write(page_ids_to_index, page_ids_to_delete, index=None):
     gone = set(page_ids_to_index) - {p.id for p in pages}
     deletions = [{"_op_type": "delete", "_index": index, "_id": str(i)} for i in set(page_ids_to_delete) | gone]
     ok, errors = bulk(get_client(), [*_actions(pages, index, restrictions), *deletions], raise_on_error=False,
-                      refresh="wait_for")
+                      refresh=True)  # editors expect to find what they just published; writes are few
     real_errors = [e for e in errors if not ("delete" in e and e["delete"].get("status") == 404)]
     if real_errors:
         raise RuntimeError(f"{len(real_errors)} index operations failed; first: {real_errors[0]}")

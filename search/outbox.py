@@ -50,7 +50,7 @@ def pending_count():
     return PendingIndexUpdate.objects.count()
 
 
-def run_worker(poll_seconds=0.5, stop=lambda: False, report=lambda n: None):
+def run_worker(poll_seconds=0.25, stop=lambda: False, report=lambda n: None):
     """Drain forever (or until stop() is true)."""
     while not stop():
         try:

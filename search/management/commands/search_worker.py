@@ -7,7 +7,7 @@ class Command(BaseCommand):
     help = "Apply queued index updates to Elasticsearch, retrying with back-off while it is away."
 
     def add_arguments(self, parser):
-        parser.add_argument("--poll", type=float, default=0.5, help="seconds between checks when idle")
+        parser.add_argument("--poll", type=float, default=0.25, help="seconds between checks when idle")
 
     def handle(self, poll, **options):
         self.stdout.write("Pekerja indeks berjalan (Ctrl-C untuk berhenti).")
