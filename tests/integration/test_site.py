@@ -115,3 +115,18 @@ def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/tidak-ada/")
     assert response.status_code == 404
     assert "Halaman tidak ditemukan" in response.content.decode()
+
+
+def test_restricted_document_is_not_found_for_other_kanwil_and_readable_for_its_own(client, users):
+    from django.contrib.auth import get_user_model
+    from wagtail.models import PageViewRestriction
+
+    restriction = PageViewRestriction.objects.filter(restriction_type="groups").first()
+    page = restriction.page.specific
+    client.force_login(users["staf-sumsel"])
+    assert client.get(page.url).status_code == 404
+    insider = get_user_model().objects.create(username="insider")
+    insider.groups.set([restriction.groups.first()])
+    client.force_login(insider)
+    response = client.get(page.url)
+    assert response.status_code == 200 and page.title in response.content.decode()
