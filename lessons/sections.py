@@ -3,6 +3,9 @@ a guide's '### ' steps with their '- [ ]' checklists. Pure: no database."""
 import re
 from dataclasses import dataclass, field
 
+# "### 1. Kirim SPDP" or "### Langkah 2: ..." -> the page numbers steps itself.
+STEP_NUMBER = re.compile(r"^\s*(?:langkah\s*)?\d+\s*[.):\-]\s*", re.IGNORECASE)
+
 # "## <heading>" sections that fill a field of their own; everything else stays in the body.
 SECTION_FIELDS = {
     "studi-tiru": {"tujuan": "purpose", "purpose": "purpose", "temuan": "findings", "findings": "findings",
@@ -62,7 +65,7 @@ def split_steps(markdown_text):
         heading = re.match(r"^###\s+(.+?)\s*#*\s*$", line)
         item = CHECK_ITEM.match(line)
         if heading:
-            current = Step(title=heading.group(1))
+            current = Step(title=STEP_NUMBER.sub("", heading.group(1)) or heading.group(1))
             steps.append(current)
         elif current is None:
             if line.strip():

@@ -1,6 +1,7 @@
 """The portal is an intranet: every URL needs a logged-in user, except the ways to log in."""
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 
 OPEN_PREFIXES = ("/static/", "/favicon.ico", "/i18n/", "/healthz")
@@ -23,3 +24,12 @@ class LoginRequiredMiddleware:
     def _is_open(path):
         open_paths = {reverse("login"), reverse("wagtailadmin_login")}
         return path in open_paths or path.startswith(OPEN_PREFIXES)
+
+
+class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
+    """Indonesian unless the reader chose English with the switch (a cookie): office
+    browsers often announce English without their users wanting it."""
+
+    def process_request(self, request):
+        request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        super().process_request(request)

@@ -130,3 +130,7 @@ def test_restricted_document_is_not_found_for_other_kanwil_and_readable_for_its_
     client.force_login(insider)
     response = client.get(page.url)
     assert response.status_code == 200 and page.title in response.content.decode()
+
+
+def test_indonesian_first_even_when_the_browser_asks_for_english(client):
+    assert "Masuk ke Lintas Kanwil" in client.get("/masuk/", HTTP_ACCEPT_LANGUAGE="en-US,en").content.decode()

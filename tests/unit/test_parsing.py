@@ -261,3 +261,11 @@ def test_unknown_codes_name_the_field_and_the_line_of_the_item():
 def test_known_codes_pass():
     doc, _ = parse(STUDI_TIRU, STUDI_TIRU_BODY)
     assert check_references(doc, KNOWN) == []
+
+
+def test_step_numbers_written_by_the_editor_are_dropped_because_the_page_numbers_steps():
+    from lessons.sections import split_steps
+
+    steps = split_steps("### 1. Kirim SPDP\nTeks.\n- [ ] Cap\n### Langkah 2: Tunggu\n### 2024 dalam angka\n")
+    assert [s.title for s in steps] == ["Kirim SPDP", "Tunggu", "2024 dalam angka"]
+    assert steps[0].checklist == ["Cap"]
