@@ -145,7 +145,7 @@ Isi templat.
     assert problems == []
     assert doc.version == "1.1" and doc.effective_date == datetime.date(2024, 7, 15)
     assert doc.sections == {"legal_basis": "- UU No. 6 Tahun 2011"}
-    assert [s.title for s in doc.steps] == ["1. Pastikan dasar penyidikan", "2. Kirim melalui Korwas"]
+    assert [s.title for s in doc.steps] == ["Pastikan dasar penyidikan", "Kirim melalui Korwas"]
     assert doc.steps[0].description == "SPDP dikirim setelah surat perintah terbit."
     assert doc.steps[0].checklist == ["Laporan kejadian bernomor", "Surat perintah ditandatangani"]
     assert doc.steps[1].checklist == ["Tanda terima disimpan"]
