@@ -1,4 +1,5 @@
 """The three kinds of shared documents, as Wagtail pages under a Kanwil page."""
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
@@ -7,9 +8,11 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from . import privacy_guard
 from .blocks import BodyBlock, FollowUpBlock, StepBlock, TeamMemberBlock
 from .forms import DocumentPageForm
 from .markdown import markdown_to_text
+from .panels import PrivacyReviewPanel
 from .taxonomy import GlossaryTerm, Kanwil, LegalProvision, Obstacle, Stage  # noqa: F401  (model registry)
 
 
@@ -32,6 +35,19 @@ class DocumentPage(Page):
 
     source_digest = models.CharField(max_length=64, blank=True, editable=False)
 
+    # A reviewer's decision that the personal data found may go live; see privacy_guard.
+    privacy_override = models.BooleanField(
+        _("izinkan terbit meski ada temuan privasi"), default=False,
+        help_text=_("Khusus reviewer Kanwil ini: centang bila data yang ditemukan sudah diperiksa dan boleh "
+                    "terbit, lalu simpan dan setujui. Dicatat di log audit; harus dicentang ulang setiap kali "
+                    "isi diubah."),
+    )
+    privacy_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diizinkan oleh"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    privacy_override_digest = models.CharField(max_length=64, blank=True, editable=False)
+
     type_code = ""  # canonical content-type code, set by each subclass
     base_form_class = DocumentPageForm
     parent_page_types = ["portal.KanwilPage"]
@@ -48,6 +64,7 @@ class DocumentPage(Page):
         ),
     ]
     attachment_panels = [InlinePanel("attachments", label=_("Lampiran"))]
+    privacy_panels = [PrivacyReviewPanel()]
 
     class Meta:
         abstract = True
@@ -61,6 +78,19 @@ class DocumentPage(Page):
 
     def attachment_text(self):
         return "\n".join(a.extracted_text for a in self.attachments.all() if a.extracted_text)
+
+    # Privacy guard: every way of publishing ends in one of these.
+    def save_revision(self, user=None, *args, **kwargs):
+        privacy_guard.stamp_override(self, user)
+        return super().save_revision(user, *args, **kwargs)
+
+    def publish(self, revision, *args, **kwargs):
+        privacy_guard.ensure_publishable(revision.as_object())
+        return super().publish(revision, *args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        privacy_guard.check_going_live(self, kwargs.get("update_fields"))
+        return super().save(*args, **kwargs)
 
 
 def _block_text(block):
@@ -100,7 +130,8 @@ class StudiTiruReport(DocumentPage):
 
     search_fields = DocumentPage.search_fields + [index.SearchField("purpose"), index.SearchField("findings")]
     content_panels = (
-        Page.content_panels
+        DocumentPage.privacy_panels
+        + Page.content_panels
         + [
             MultiFieldPanel(
                 [FieldPanel("host_kanwil"), FieldRowPanel([FieldPanel("date"), FieldPanel("date_end")]), FieldPanel("team")],
@@ -150,7 +181,8 @@ class LessonLearned(DocumentPage):
         index.SearchField("situation"), index.SearchField("action_taken"), index.SearchField("result"),
     ]
     content_panels = (
-        Page.content_panels
+        DocumentPage.privacy_panels
+        + Page.content_panels
         + DocumentPage.taxonomy_panels
         + [
             FieldPanel("situation"),
@@ -185,7 +217,8 @@ class ProceduralGuide(DocumentPage):
 
     search_fields = DocumentPage.search_fields + [index.SearchField("legal_basis"), index.SearchField("steps")]
     content_panels = (
-        Page.content_panels
+        DocumentPage.privacy_panels
+        + Page.content_panels
         + [FieldRowPanel([FieldPanel("version"), FieldPanel("effective_date")])]
         + DocumentPage.taxonomy_panels
         + [FieldPanel("legal_basis"), FieldPanel("steps"), FieldPanel("body")]

@@ -1,0 +1,72 @@
+"""Upload rules for documents used as attachments: a size limit and three kinds (PDF, DOCX,
+plain text), recognised by content rather than by the file name. Wired in as Wagtail's
+document form base (WAGTAILDOCS_DOCUMENT_FORM_BASE), so the add, edit, multiple-upload and
+chooser-upload views all apply it."""
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.documents.forms import BaseDocumentForm
+
+from . import attachments
+
+KIND_NAMES = {attachments.PDF: "PDF", attachments.DOCX: "DOCX (Word)", attachments.TEXT: gettext_lazy("teks (TXT)")}
+
+
+class AttachmentDocumentForm(BaseDocumentForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields.get("file")
+        if field is not None and hasattr(field, "max_upload_size"):
+            # One limit for the whole portal; the message in the portal's language.
+            field.max_upload_size = settings.UPLOAD_MAX_BYTES
+            field.max_upload_size_text = filesizeformat(settings.UPLOAD_MAX_BYTES)
+            field.help_text = _("PDF, DOCX atau teks (TXT), paling besar %(limit)s.") % {
+                "limit": field.max_upload_size_text}
+            field.error_messages["file_too_large"] = _(
+                "Berkas terlalu besar (%(file_size)s). Ukuran paling besar %(max_filesize)s.")
+            field.error_messages["file_too_large_unknown_size"] = _(
+                "Berkas terlalu besar. Ukuran paling besar %(max_filesize)s.") % {
+                "max_filesize": field.max_upload_size_text}
+
+    def _post_clean(self):
+        # With the file refused above, the model's own extension check would only add a
+        # confusing "extension “” not allowed" about the missing file.
+        refused = self._errors["file"].copy() if "file" in self._errors else None
+        super()._post_clean()
+        if refused is not None:
+            self._errors["file"] = refused
+
+    def clean_file(self):
+        upload = self.cleaned_data.get("file")
+        if not upload or "file" not in self.changed_data:
+            return upload
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise ValidationError(
+                _("Berkas terlalu besar (%(size)s). Ukuran paling besar %(limit)s.")
+                % {"size": filesizeformat(upload.size), "limit": filesizeformat(settings.UPLOAD_MAX_BYTES)},
+                code="file_too_large")
+        extension = PurePath(upload.name).suffix.lower().lstrip(".")
+        allowed = ", ".join(str(KIND_NAMES[k]) for k in attachments.KINDS)
+        if extension not in attachments.KINDS:
+            raise ValidationError(
+                _("Jenis berkas “%(ext)s” tidak diterima. Unggah %(allowed)s.")
+                % {"ext": f".{extension}" if extension else _("tanpa ekstensi"), "allowed": allowed},
+                code="invalid_extension")
+        kind = attachments.detect_kind(upload)
+        if kind != extension:
+            found = KIND_NAMES.get(kind, _("tidak dikenali"))
+            raise ValidationError(
+                _("Isi berkas tidak sesuai dengan namanya: berakhiran .%(ext)s, tetapi isinya %(found)s. "
+                  "Unggah %(expected)s yang asli.")
+                % {"ext": extension, "found": found, "expected": KIND_NAMES[extension]},
+                code="content_mismatch")
+        if not attachments.is_readable(upload, kind):
+            raise ValidationError(
+                _("Berkas %(kind)s ini rusak, terenkripsi atau tidak dapat dibaca. Simpan ulang dari aplikasinya, "
+                  "lalu unggah kembali.") % {"kind": KIND_NAMES[kind]},
+                code="unreadable")
+        return upload

@@ -1,0 +1,245 @@
+"""Attachments: real PDF, DOCX and text files, their text extracted when the page is
+published and found by search on the real node; uploads limited by size and by content."""
+import io
+import json
+import logging
+import random
+import string
+import zipfile
+
+import docx
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from wagtail.documents import get_document_model
+from wagtail.models import Collection
+
+from lessons import attachments
+from lessons.models import Attachment, LessonLearned
+from lessons.privacy_guard import PrivacyPublicationBlocked
+from search import outbox, service
+from search.models import PendingIndexUpdate
+from search.params import SearchParams
+
+Document = get_document_model()
+
+
+# --- real files ---------------------------------------------------------------------------
+
+def pdf_bytes(text):
+    """A small valid one-page PDF (Helvetica text), written object by object with its xref."""
+    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    return out.getvalue()
+
+
+def docx_bytes(paragraph, cell=""):
+    document = docx.Document()
+    document.add_paragraph(paragraph)
+    if cell:
+        document.add_table(rows=1, cols=1).cell(0, 0).text = cell
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def word():
+    """A made-up word that occurs nowhere else in the index."""
+    return "lampir" + "".join(random.choices(string.ascii_lowercase, k=10))
+
+
+# --- extraction (no database) ----------------------------------------------------------------
+
+def test_each_kind_is_recognised_by_content_and_extracted():
+    assert attachments.detect_kind(io.BytesIO(pdf_bytes("satu dua"))) == "pdf"
+    assert attachments.extract_text(io.BytesIO(pdf_bytes("Berkas P-21 lengkap"))) == "Berkas P-21 lengkap"
+    text = attachments.extract_text(io.BytesIO(docx_bytes("Paragraf pertama", cell="isi tabel")))
+    assert "Paragraf pertama" in text and "isi tabel" in text
+    assert attachments.extract_text(io.BytesIO("Catatan rapat".encode())) == "Catatan rapat"
+    assert attachments.extract_text(io.BytesIO("Kafé Pontianak".encode("latin-1"))) == "Kafé Pontianak"
+    assert attachments.detect_kind(io.BytesIO(b"\x00\x01binary\x00")) is None
+    not_word = io.BytesIO()
+    with zipfile.ZipFile(not_word, "w") as archive:
+        archive.writestr("isi.txt", "bukan dokumen Word")
+    assert attachments.detect_kind(not_word) is None
+
+
+def test_broken_files_give_empty_text_and_a_log_line(caplog):
+    with caplog.at_level(logging.WARNING, logger="lessons.attachments"):
+        assert attachments.extract_text(io.BytesIO(b"%PDF-1.7 rusak di tengah"), name="rusak.pdf") == ""
+        assert attachments.extract_text(io.BytesIO(b"PK\x03\x04 bukan zip"), kind="docx", name="rusak.docx") == ""
+        assert attachments.extract_text(io.BytesIO(b"\x00\x00"), name="biner.bin") == ""
+    logged = [r.getMessage() for r in caplog.records if r.name == "lessons.attachments"]
+    assert [name for name in ("rusak.pdf", "rusak.docx", "biner.bin") if any(name in line for line in logged)] == [
+        "rusak.pdf", "rusak.docx", "biner.bin"]
+
+
+def test_extracted_text_is_bounded():
+    big = ("kata " * (attachments.MAX_CHARS // 2)).encode()
+    assert len(attachments.extract_text(io.BytesIO(big))) == attachments.MAX_CHARS
+
+
+# --- attach, publish, search ------------------------------------------------------------------
+
+@pytest.fixture
+def make_document(db):
+    created = []
+
+    def make(name, data, title=None):
+        document = Document(title=title or name, file=ContentFile(data, name=name))
+        document._set_document_file_metadata()
+        document.save()
+        created.append(document)
+        return document
+
+    yield make
+    for document in created:
+        document.file.delete(save=False)
+
+
+@pytest.fixture
+def lesson(db):
+    page = LessonLearned.objects.live().filter(author_kanwil__code="kalbar").first()
+    assert page is not None, "demo content should hold a live Kalbar lesson"
+    PendingIndexUpdate.objects.all().delete()  # only this test's updates reach the private index
+    return page
+
+
+def publish_with(page, documents, user):
+    draft = page.get_latest_revision_as_object()
+    draft.attachments = [Attachment(document=document) for document in documents]
+    draft.save_revision(user=user).publish(user=user)
+    return LessonLearned.objects.get(pk=page.pk)
+
+
+def found(user, q):
+    return [hit.id for hit in service.run(SearchParams(q=q), user).hits]
+
+
+def test_attachment_text_is_indexed_when_the_page_is_published(fresh_alias, lesson, make_document, users):
+    admin = users["admin"]
+    in_pdf, in_docx, in_text, in_table = word(), word(), word(), word()
+    documents = [
+        make_document("notulen.pdf", pdf_bytes(f"Notulen rapat koordinasi {in_pdf}")),
+        make_document("petunjuk-jpu.docx", docx_bytes(f"Petunjuk JPU {in_docx}", cell=f"tabel {in_table}")),
+        make_document("catatan.txt", f"Catatan penyidik {in_text}".encode()),
+    ]
+    page = publish_with(lesson, documents, admin)
+
+    stored = {a.document.file.name.rsplit(".", 1)[1]: a.extracted_text for a in page.attachments.all()}
+    assert in_pdf in stored["pdf"] and in_docx in stored["docx"] and in_table in stored["docx"]
+    assert in_text in stored["txt"]
+    assert outbox.drain() >= 1
+    for unique in (in_pdf, in_docx, in_table, in_text):
+        assert found(admin, unique) == [page.pk], unique
+    assert found(admin, word()) == []
+
+    # Publishing again with the PDF removed takes its words out of the index.
+    page = publish_with(page, documents[1:], admin)
+    assert outbox.drain() >= 1
+    assert found(admin, in_pdf) == [] and found(admin, in_docx) == [page.pk]
+
+
+def test_replacing_a_documents_file_refreshes_the_index(fresh_alias, lesson, make_document, users):
+    admin = users["admin"]
+    old, new = word(), word()
+    document = make_document("laporan.txt", f"Versi lama {old}".encode())
+    page = publish_with(lesson, [document], admin)
+    outbox.drain()
+    assert found(admin, old) == [page.pk]
+
+    document.file.delete(save=False)
+    document.file = ContentFile(f"Versi baru {new}".encode(), name="laporan.txt")
+    document._set_document_file_metadata()
+    document.save()
+    assert outbox.drain() >= 1
+    assert found(admin, new) == [page.pk] and found(admin, old) == []
+
+
+def test_personal_data_in_an_attachment_blocks_publication(lesson, make_document, users):
+    document = make_document("daftar-saksi.txt", b"Saksi: NIK 6171010101900001, tinggal di Pontianak.",
+                             title="Daftar saksi")
+    with pytest.raises(PrivacyPublicationBlocked) as refused:
+        publish_with(lesson, [document], users["admin"])
+    finding = refused.value.findings[0]
+    assert finding.label == "Lampiran “Daftar saksi”" and finding.kind == "nik"
+    assert "617***********01" in finding.excerpt
+
+
+# --- upload limits through Wagtail's document views ---------------------------------------
+
+@pytest.fixture
+def editor_client(client, users):
+    client.force_login(users["editor-kalbar"])
+    return client
+
+
+def upload(client, name, data):
+    return client.post(reverse("wagtaildocs:add"), {
+        "title": name, "file": SimpleUploadedFile(name, data),
+        "collection": Collection.get_first_root_node().pk, "tags": "",
+    })
+
+
+def form_errors(response):
+    return " ".join(str(e) for e in response.context["form"].errors.get("file", [])).replace("\xa0", " ")
+
+
+def test_valid_upload_is_accepted(editor_client, db):
+    response = upload(editor_client, "notulen-rapat.pdf", pdf_bytes("Notulen"))
+    assert response.status_code == 302
+    document = Document.objects.get(title="notulen-rapat.pdf")
+    document.file.delete(save=False)
+
+
+@pytest.mark.parametrize("name, data, message", [
+    ("laporan.pdf", b"Ini teks biasa, bukan PDF.", "Isi berkas tidak sesuai dengan namanya"),
+    ("laporan.docx", pdf_bytes("menyamar"), "isinya PDF"),
+    ("laporan.txt", b"\x00\x01\x02\x03 biner", "Isi berkas tidak sesuai dengan namanya"),
+    ("laporan.html", b"<p>halo</p>", "Jenis berkas “.html” tidak diterima. Unggah PDF, DOCX (Word), teks (TXT)."),
+    ("laporan.pdf", b"%PDF-1.4\nrusak", "rusak, terenkripsi atau tidak dapat dibaca"),
+])
+def test_wrong_or_fake_files_are_rejected_with_a_message(editor_client, db, name, data, message):
+    response = upload(editor_client, name, data)
+    assert response.status_code == 200
+    assert message in form_errors(response) and "Ekstensi" not in form_errors(response)
+    assert not Document.objects.filter(title=name).exists()
+
+
+def test_oversize_upload_is_rejected(editor_client, db, settings):
+    response = upload(editor_client, "besar.txt", b"a" * (settings.UPLOAD_MAX_BYTES + 1))
+    assert response.status_code == 200
+    assert form_errors(response) == "Berkas terlalu besar (10,0 MB). Ukuran paling besar 10,0 MB."
+
+    settings.UPLOAD_MAX_BYTES = 1024
+    response = upload(editor_client, "sedang.txt", b"a" * 2048)
+    assert form_errors(response) == "Berkas terlalu besar (2,0 KB). Ukuran paling besar 1,0 KB."
+    assert not Document.objects.filter(title__in=["besar.txt", "sedang.txt"]).exists()
+
+
+def test_multiple_upload_view_applies_the_same_rules(editor_client, db):
+    response = editor_client.post(reverse("wagtaildocs:add_multiple"), {
+        "files[]": SimpleUploadedFile("palsu.pdf", b"bukan pdf"),
+        "collection": Collection.get_first_root_node().pk,
+    })
+    assert response.status_code == 200
+    answer = json.loads(response.content)
+    assert answer["success"] is False and "Isi berkas tidak sesuai" in answer["error_message"]
