@@ -9,7 +9,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from . import privacy_guard
-from .blocks import BodyBlock, FollowUpBlock, StepBlock, TeamMemberBlock
+from .blocks import FOLLOW_UP_STATUS, BodyBlock, FollowUpBlock, StepBlock, TeamMemberBlock
 from .forms import DocumentPageForm
 from .markdown import markdown_to_text
 from .panels import PrivacyReviewPanel
@@ -147,6 +147,12 @@ class StudiTiruReport(DocumentPage):
         + DocumentPage.taxonomy_panels[2:]
         + DocumentPage.attachment_panels
     )
+
+    def follow_up_rows(self):
+        """(action, owner, status code, status label) for the follow-up table."""
+        labels = dict(FOLLOW_UP_STATUS)
+        return [(a.value["action"], a.value["owner"], a.value["status"], labels.get(a.value["status"], a.value["status"]))
+                for a in self.follow_up]
 
     def text_sections(self):
         team = [f"{m.value['name']} {m.value['role']}" for m in self.team]

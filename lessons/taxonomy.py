@@ -1,5 +1,6 @@
 """Editable reference data (snippets): the facets officers search by."""
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
@@ -13,8 +14,16 @@ class CodedQuerySet(models.QuerySet):
         return set(self.values_list("code", flat=True))
 
 
+class BilingualName:
+    """Display name in the reader's language: the English name when English is active."""
+
+    @property
+    def label(self):
+        return self.name_en if self.name_en and get_language() == "en" else self.name
+
+
 @register_snippet
-class Stage(index.Indexed, models.Model):
+class Stage(BilingualName, index.Indexed, models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True, help_text=code_field_help)
     name = models.CharField(_("nama"), max_length=120)
     name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)
@@ -35,7 +44,7 @@ class Stage(index.Indexed, models.Model):
 
 
 @register_snippet
-class Obstacle(index.Indexed, models.Model):
+class Obstacle(BilingualName, index.Indexed, models.Model):
     code = models.SlugField(_("kode"), max_length=40, unique=True, help_text=code_field_help)
     name = models.CharField(_("nama"), max_length=120)
     name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)

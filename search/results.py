@@ -47,8 +47,8 @@ class Hit:
 def labels():
     """Display labels per facet, in display order (stages in procedural order)."""
     return {
-        "stage": {s.code: s.name for s in Stage.objects.order_by("order")},
-        "obstacle": {o.code: o.name for o in Obstacle.objects.order_by("name")},
+        "stage": {s.code: s.label for s in Stage.objects.order_by("order")},
+        "obstacle": {o.code: o.label for o in sorted(Obstacle.objects.all(), key=lambda o: o.label)},
         "kanwil": {k.code: k.name for k in Kanwil.objects.order_by("name")},
         "type": {code: str(model._meta.verbose_name).capitalize() for code, model in DOCUMENT_TYPES.items()},
         "provision": {p.code: str(p) for p in LegalProvision.objects.order_by("id")},

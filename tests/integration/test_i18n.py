@@ -175,3 +175,20 @@ def test_english_catalogue_is_complete_and_compiled():
         if got != expected:
             stale.append(entry["msgid"])
     assert not stale, f"django.mo is older than django.po; run compilemessages -l en: {stale[:5]}"
+
+
+def test_stage_and_obstacle_names_follow_the_language(client, demo_index):
+    from lessons.models import StudiTiruReport
+    from lessons.taxonomy import Stage
+
+    stage = Stage.objects.get(code="p-19")
+    assert stage.name_en and stage.name_en != stage.name
+    client.login(username="staf-kalbar", password="lintas-demo")
+    client.cookies["django_language"] = "en"
+    page = client.get("/cari/?stage=p-19").content.decode()
+    assert stage.name_en in page
+    client.cookies["django_language"] = "id"
+    report = next(r for r in StudiTiruReport.objects.live().public() if len(r.follow_up))
+    html = client.get(report.url).content.decode()
+    assert stage.name in client.get("/cari/?stage=p-19").content.decode()
+    assert any(label in html for label in ("Selesai", "Berjalan", "Belum dimulai"))
