@@ -1,7 +1,6 @@
 """Model signals of the lessons app: attachment text kept in step with its document, and
 the audit trail of privacy overrides. Connected from LessonsConfig.ready()."""
 from django.db.models.signals import post_save, pre_save
-from wagtail.models import Page
 from wagtail.signals import page_published
 
 from . import privacy_guard
@@ -24,22 +23,14 @@ def extract_attachment_text(sender, instance, raw=False, **kwargs):
 
 def refresh_after_document_change(sender, instance, created=False, raw=False, update_fields=None, **kwargs):
     """A document's file replaced in place: refresh the text of the attachments using it
-    and queue their live pages for re-indexing."""
+    (the search app re-indexes their pages on the same save)."""
     if created or raw or (update_fields is not None and "file" not in update_fields):
         return
     rows = Attachment.objects.filter(document=instance)
     if not rows.exists():
         return
     text = document_text(instance)
-    stale = rows.exclude(extracted_text=text)
-    page_ids = list(stale.values_list("page_id", flat=True))
-    if not page_ids:
-        return
-    stale.update(extracted_text=text)
-    from search.outbox import enqueue_on_change  # the index follows; imported late (search depends on lessons)
-
-    live_pages = Page.objects.filter(id__in=page_ids).live().type(*DOCUMENT_MODELS)
-    enqueue_on_change(list(live_pages.values_list("id", flat=True)))
+    rows.exclude(extracted_text=text).update(extracted_text=text)
 
 
 def record_privacy_override(sender, instance, revision=None, **kwargs):

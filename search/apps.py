@@ -7,4 +7,6 @@ class SearchConfig(AppConfig):
     verbose_name = _("Pencarian")
 
     def ready(self):
-        from . import signals  # noqa: F401
+        from . import signals
+
+        signals.connect_documents()

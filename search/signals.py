@@ -49,3 +49,28 @@ def on_privacy_change(sender, instance, **kwargs):
 def on_privacy_groups_change(sender, instance, action, **kwargs):
     if action.startswith("post_") and isinstance(instance, PageViewRestriction):
         enqueue_on_change(_documents_under(instance.page))
+
+
+def _pages_attaching(document):
+    from lessons.models import Attachment
+
+    page_ids = Attachment.objects.filter(document=document).values_list("page_id", flat=True)
+    return list(Page.objects.filter(id__in=page_ids).live().type(*DOCUMENT_MODELS).values_list("id", flat=True))
+
+
+def on_document_saved(sender, instance, created=False, raw=False, **kwargs):
+    # A replaced file changes the attachment text of every live page that uses it.
+    if not created and not raw:
+        enqueue_on_change(_pages_attaching(instance))
+
+
+def on_document_deleted(sender, instance, **kwargs):
+    # Before the attachment rows cascade away, so the pages can still be found.
+    enqueue_on_change(_pages_attaching(instance))
+
+
+def connect_documents():
+    from wagtail.documents import get_document_model
+
+    post_save.connect(on_document_saved, sender=get_document_model(), dispatch_uid="search-document-saved")
+    pre_delete.connect(on_document_deleted, sender=get_document_model(), dispatch_uid="search-document-deleted")

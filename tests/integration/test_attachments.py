@@ -174,6 +174,19 @@ def test_replacing_a_documents_file_refreshes_the_index(fresh_alias, lesson, mak
     assert found(admin, new) == [page.pk] and found(admin, old) == []
 
 
+def test_deleting_a_document_takes_its_text_out_of_the_index(fresh_alias, lesson, make_document, users):
+    admin = users["admin"]
+    unique = word()
+    document = make_document("lampiran.txt", f"Catatan {unique}".encode())
+    page = publish_with(lesson, [document], admin)
+    outbox.drain()
+    assert found(admin, unique) == [page.pk]
+    document.delete()
+    assert outbox.drain() >= 1
+    assert found(admin, unique) == []
+    assert page.pk in found(admin, page.title)
+
+
 def test_personal_data_in_an_attachment_blocks_publication(lesson, make_document, users):
     document = make_document("daftar-saksi.txt", b"Saksi: NIK 6171010101900001, tinggal di Pontianak.",
                              title="Daftar saksi")
