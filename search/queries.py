@@ -16,7 +16,7 @@ FACET_FIELDS = {
     "provision": "provisions",
 }
 FACET_SIZE = 100
-HIGHLIGHT_FIELDS = ("title", "summary", "body", "attachments")
+HIGHLIGHT_FIELDS = ("summary", "body", "attachments")  # the fields snippets are cut from
 RESULT_FIELDS = ["title", "summary", "type", "kanwil", "host_kanwil", "stages", "obstacles", "provisions", "date", "url"]
 
 
@@ -132,7 +132,9 @@ def highlight_query(q, glossary):
             if code_forms:
                 clauses.extend(Q("multi_match", query=f, type="phrase", fields=fields) for f in code_forms)
                 continue
-            clauses.append(Q("multi_match", query=word, fields=fields, fuzziness="AUTO", prefix_length=1))
+            # Fuzzy marks a misspelt word's intended form; bounded, it is the dearest clause here.
+            clauses.append(Q("multi_match", query=word, fields=fields, fuzziness="AUTO", prefix_length=2,
+                             max_expansions=10))
             root = stem(word)
             if len(root) >= 5 and root.isalpha():
                 clauses.extend(Q("wildcard", **{f: {"value": f"*{core}*"}}) for core in surface_cores(root) for f in fields)
