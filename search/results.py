@@ -42,6 +42,7 @@ class Hit:
     date: str | None
     summary: str
     highlight: list = field(default_factory=list)  # HTML fragments, already escaped by ES
+    subjects: list = field(default_factory=list)  # stage and obstacle labels, for scanning a result list
 
 
 def labels():
@@ -93,6 +94,8 @@ def hits(response, label_map):
             stages=list(getattr(h, "stages", None) or []), obstacles=list(getattr(h, "obstacles", None) or []),
             date=str(h.date)[:10] if getattr(h, "date", None) else None,
             summary=getattr(h, "summary", "") or "", highlight=highlight[:2],
+            subjects=[label_map["stage"].get(c, c) for c in getattr(h, "stages", None) or []]
+            + [label_map["obstacle"].get(c, c) for c in getattr(h, "obstacles", None) or []],
         ))
     return found
 

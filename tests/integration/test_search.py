@@ -113,6 +113,14 @@ def test_province_nickname_and_full_name_are_one(viewer):
     assert set(ids(run(viewer, "q=Kalbar"))[:5]) & set(ids(run(viewer, "q=Kalimantan+Barat"))[:5])
 
 
+def test_results_name_their_stages_and_obstacles(viewer):
+    from lessons.taxonomy import Stage
+
+    outcome = run(viewer, "stage=p-19")
+    label = Stage.objects.get(code="p-19").name
+    assert outcome.hits and all(label in hit.subjects for hit in outcome.hits)
+
+
 def test_highlights_mark_the_matched_word_forms(viewer):
     outcome = run(viewer, "q=penerjemah")
     fragments = " ".join(f for hit in outcome.hits for f in hit.highlight)
