@@ -117,6 +117,8 @@ WAGTAIL_SITE_NAME = "Lintas Kanwil"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://127.0.0.1:8000")
 WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "txt"]
+# Attachments are internal: always streamed through Wagtail's view (login and privacy checks).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAILDOCS_DOCUMENT_FORM_BASE = "lessons.document_forms.AttachmentDocumentForm"
 # Wagtail's own search (admin) uses the database backend: modelsearch's Elasticsearch
 # backend needs analysis-common, which the local node does not ship.
