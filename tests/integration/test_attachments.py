@@ -256,3 +256,21 @@ def test_multiple_upload_view_applies_the_same_rules(editor_client, db):
     assert response.status_code == 200
     answer = json.loads(response.content)
     assert answer["success"] is False and "Isi berkas tidak sesuai" in answer["error_message"]
+
+
+def test_attachment_of_a_restricted_page_is_not_served_to_other_kanwil(client, lesson, make_document, users):
+    from wagtail.models import PageViewRestriction
+
+    document = make_document("rahasia.txt", b"Catatan internal Kalbar.")
+    publish_with(lesson, [document], users["admin"])
+    loose = make_document("umum.txt", b"Tidak terlampir di mana pun.")
+    url = reverse("wagtaildocs_serve", args=[document.id, document.filename])
+
+    client.force_login(users["staf-sumsel"])
+    assert client.get(url).status_code == 200  # the page is readable by everyone so far
+    restriction = PageViewRestriction.objects.create(page=lesson, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.add(*users["staf-kalbar"].groups.all())
+    assert client.get(url).status_code == 404
+    assert client.get(reverse("wagtaildocs_serve", args=[loose.id, loose.filename])).status_code == 200
+    client.force_login(users["staf-kalbar"])
+    assert client.get(url).status_code == 200
