@@ -101,15 +101,19 @@ def hits(response, label_map):
 
 
 def did_you_mean(response, q):
-    """Rebuild the query with each misspelt word replaced by the index's suggestion."""
+    """Spelling alternatives, best first: the query with each misspelt word replaced by the
+    index's suggestion, then only the corrected words (dropping words nothing resembles)."""
     suggest = getattr(response, "suggest", None)
     if not suggest or "did_you_mean" not in suggest:
-        return ""
-    words, changed = [], False
+        return []
+    words, corrected = [], []
     for entry in suggest.did_you_mean:
         if entry.options:
             words.append(entry.options[0].text)
-            changed = True
+            corrected.append(entry.options[0].text)
         else:
             words.append(entry.text)
-    return " ".join(words) if changed and " ".join(words).lower() != q.lower() else ""
+    if not corrected:
+        return []
+    candidates = [" ".join(words), " ".join(corrected)]
+    return [c for i, c in enumerate(candidates) if c.lower() != q.lower() and c not in candidates[:i]]

@@ -2,7 +2,7 @@
 Shared by the HTML page and the JSON API. If Elasticsearch is away, a basic database
 search stands in and the outcome says so."""
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.conf import settings
 from elastic_transport import TransportError as ConnectionProblem
@@ -73,7 +73,7 @@ def run(params, user, page_size=None):
     if params.q:
         # Only words the index has never seen get a correction, so this stays quiet for
         # correctly spelt queries even when they match little.
-        outcome.suggestion = results.did_you_mean(response, params.q)
+        outcome.suggestion = _first_with_results(results.did_you_mean(response, params.q), params, terms, reader)
     if outcome.total == 0 and params.has_filters:
         outcome.relaxations = _relaxations(params, terms, reader)
     return outcome
@@ -83,6 +83,16 @@ def _execute(params, terms, reader, page_size, named=(), relaxed=False):
     search = queries.build_search(params, glossary=terms, access_tokens=reader, page_size=page_size,
                                   relaxed=relaxed, kanwil_codes=named)
     return search.using(get_client()).execute()
+
+
+def _first_with_results(candidates, params, terms, reader):
+    """A spelling suggestion is only offered if following it finds something."""
+    for text in candidates:
+        corrected = replace(params, q=text, page=1)
+        search = queries.build_search(corrected, glossary=terms, access_tokens=reader, page_size=0)
+        if search.extra(aggs={}, suggest={}).using(get_client()).count():
+            return text
+    return ""
 
 
 def _relaxations(params, terms, reader):

@@ -242,3 +242,10 @@ def test_api_returns_results_and_facets_in_the_documented_shape(client, viewer):
     assert params == {"q", "sort", "page", "stage", "obstacle", "kanwil", "type", "year", "provision"}
     assert client.get("/api/v1/search/", {"stage": "nope"}).status_code == 400
     assert client.get("/api/v1/search/", {"colour": "red"}).status_code == 400
+
+
+def test_spelling_suggestion_leads_somewhere(viewer):
+    # Words nothing resembles are dropped from the suggestion rather than kept in it.
+    outcome = run(viewer, "q=jkaas+xqzvwk+blorfty")
+    assert outcome.suggestion == "jaksa"
+    assert run(viewer, f"q={outcome.suggestion}").total > 0
