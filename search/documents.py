@@ -64,7 +64,7 @@ class SearchDocument(Document):
     suggest = Completion(analyzer="text_id", contexts=[{"name": "access", "type": "category", "path": "access"}])
 
     class Index:
-        name = "lintas-documents"  # replaced per call by the configured alias; see index_for()
+        name = "lintas-documents"  # unused: every call names settings.SEARCH_INDEX_ALIAS (alias_name())
 
 
 def alias_name():

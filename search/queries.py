@@ -154,10 +154,11 @@ def access_filter(access_tokens):
     return None if access_tokens is None else Q("terms", access=list(access_tokens))
 
 
-def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, kanwil_codes=()):
+def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, kanwil_codes=(), extras=True):
     """access_tokens: the reader's tokens (lessons.access), or None for unrestricted.
     relaxed: any one concept of the query suffices (the retry when nothing matched).
-    kanwil_codes: Kanwil the query names, whose documents rank higher."""
+    kanwil_codes: Kanwil the query names, whose documents rank higher.
+    extras: facets, highlights and spelling suggestions (off for counting)."""
     search = Search(index=alias_name())
     query = text_query(params.q, glossary, relaxed, kanwil_codes) if params.q else Q("match_all")
     permission = access_filter(access_tokens)
@@ -169,13 +170,13 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
     active = [f for f in selections.values() if f is not None]
     if active:
         search = search.post_filter(Q("bool", filter=active))
-    for facet in FACETS:
+    for facet in FACETS if extras else ():
         # Each facet counts with every other facet's selection applied, not its own.
         others = [f for name, f in selections.items() if f is not None and name != facet]
         bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
         bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_SIZE)
 
-    if params.q:
+    if params.q and extras:
         hq = highlight_query(params.q, glossary)
         search = search.highlight_options(
             type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", fragment_size=180,
@@ -196,10 +197,10 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
     return search.source(RESULT_FIELDS).extra(track_total_hits=True)[start:start + page_size]
 
 
-def count_without(params, facet, *, glossary, access_tokens):
-    """A count-only search with one facet's selection dropped (for the zero-results page)."""
-    search = build_search(params.without_filter(facet), glossary=glossary, access_tokens=access_tokens, page_size=0)
-    return search.extra(aggs={}, suggest={}).source(False)
+def total_search(params, *, glossary, access_tokens):
+    """Only the number of matches, selections included. (The count API would ignore the
+    post_filter that holds the selections, so this is a size-0 search instead.)"""
+    return build_search(params, glossary=glossary, access_tokens=access_tokens, page_size=0, extras=False).source(False)
 
 
 def suggest_search(prefix, access_tokens, size=6):

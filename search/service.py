@@ -85,12 +85,15 @@ def _execute(params, terms, reader, page_size, named=(), relaxed=False):
     return search.using(get_client()).execute()
 
 
+def _total(params, terms, reader):
+    search = queries.total_search(params, glossary=terms, access_tokens=reader)
+    return search.using(get_client()).execute().hits.total.value
+
+
 def _first_with_results(candidates, params, terms, reader):
     """A spelling suggestion is only offered if following it finds something."""
     for text in candidates:
-        corrected = replace(params, q=text, page=1)
-        search = queries.build_search(corrected, glossary=terms, access_tokens=reader, page_size=0)
-        if search.extra(aggs={}, suggest={}).using(get_client()).count():
+        if _total(replace(params, q=text, page=1), terms, reader):
             return text
     return ""
 
@@ -101,8 +104,7 @@ def _relaxations(params, terms, reader):
     for facet, values in params.filters.items():
         if not values:
             continue
-        search = queries.count_without(params, facet, glossary=terms, access_tokens=reader)
-        count = search.using(get_client()).count()
+        count = _total(params.without_filter(facet), terms, reader)
         if count:
             found.append((facet, str(results.FACET_TITLES[facet]), count, params.without_filter(facet).url()))
     return found

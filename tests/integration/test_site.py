@@ -21,8 +21,7 @@ def concrete_urls():
     return sorted(urls)
 
 
-@pytest.mark.parametrize("anonymous_get", [True])
-def test_every_url_requires_login(client, anonymous_get):
+def test_every_url_requires_login(client):
     urls = concrete_urls()
     assert len(urls) > 80  # home, 38 Kanwil sections, 48 documents, search, API, admin
     for url in urls:
