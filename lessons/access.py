@@ -1,6 +1,12 @@
 """Who may see which document. Wagtail page privacy (group restrictions) is the source of
-truth; listings here and the search index both derive from it."""
+truth; listings, page serving, attachment downloads and the search index all derive from it.
+
+Wagtail's "password" privacy option is switched off (WAGTAIL_PRIVATE_PAGE_OPTIONS): a shared
+password cannot tell one Kanwil's officers from another's. A password restriction that still
+exists (made before, or through code) therefore counts as a group restriction allowing no
+group: nobody but superusers reads the page, on every surface."""
 from django.contrib.auth.models import Group
+from django.db.models import Q
 from wagtail.models import Page, PageViewRestriction
 
 PUBLIC = "all"  # access token of documents every logged-in officer may read
@@ -21,8 +27,21 @@ def kanwil_groups(kanwil):
     return {role: Group.objects.get_or_create(name=group_name(kanwil, role))[0] for role in ROLES}
 
 
+PASSWORD = PageViewRestriction.PASSWORD
+NOBODY = "nobody"  # access token no reader holds
+
+
 def group_restrictions():
-    return PageViewRestriction.objects.filter(restriction_type=PageViewRestriction.GROUPS).select_related("page")
+    """Every restriction that limits who reads a page: group ones, and password ones (which
+    allow no group; see above). 'Logged-in users only' limits nobody on this intranet."""
+    return PageViewRestriction.objects.filter(
+        restriction_type__in=[PageViewRestriction.GROUPS, PASSWORD]).select_related("page")
+
+
+def allowed_group_ids(restriction):
+    if restriction.restriction_type == PASSWORD:
+        return set()
+    return {group.id for group in restriction.groups.all()}
 
 
 def access_tokens_for_page(page, restrictions=None):
@@ -36,9 +55,9 @@ def access_tokens_for_page(page, restrictions=None):
     # them are the only ones that surely do. Conservative, so nothing leaks.
     allowed = None
     for restriction in applying:
-        group_ids = set(restriction.groups.values_list("id", flat=True))
+        group_ids = allowed_group_ids(restriction)
         allowed = group_ids if allowed is None else allowed & group_ids
-    return [f"group:{group_id}" for group_id in sorted(allowed)] or ["nobody"]
+    return [f"group:{group_id}" for group_id in sorted(allowed)] or [NOBODY]
 
 
 def access_tokens_for_user(user):
@@ -54,7 +73,7 @@ def visible_pages(user, queryset):
         return queryset
     user_groups = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
     for restriction in group_restrictions().prefetch_related("groups"):
-        if not user_groups & {group.id for group in restriction.groups.all()}:
+        if not user_groups & allowed_group_ids(restriction):
             queryset = queryset.not_descendant_of(restriction.page, inclusive=True)
     return queryset
 
@@ -68,3 +87,53 @@ def document_queryset():
 def visible_documents(user):
     """Live documents the user may read, newest first, as specific pages."""
     return visible_pages(user, document_queryset()).specific().order_by("-first_published_at")
+
+
+def password_protected(page):
+    """Whether a password restriction sits on the page or one of its ancestors."""
+    return page.get_view_restrictions().filter(restriction_type=PASSWORD).exists()
+
+
+# --- attachment files --------------------------------------------------------------------
+
+def _attached_in_revision(content, document_id):
+    return any(row.get("document") == document_id for row in (content or {}).get("attachments") or [])
+
+
+def _editable_pages_attaching(user, document):
+    """Pages the user may edit that carry the file in their stored rows (a draft, an
+    unpublished or scheduled page) or in their latest revision (a file added in a draft)."""
+    from wagtail.permission_policies.pages import PagePermissionPolicy
+
+    from .models import Attachment
+
+    editable = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
+    stored = set(Attachment.objects.filter(document=document).values_list("page_id", flat=True))
+    found = editable.filter(id__in=stored)
+    if found.exists():
+        return True
+    drafts = editable.filter(latest_revision__isnull=False).exclude(id__in=stored).filter(
+        Q(has_unpublished_changes=True) | Q(live=False))
+    return any(_attached_in_revision(content, document.pk)
+               for content in drafts.values_list("latest_revision__content", flat=True))
+
+
+def may_download(user, document):
+    """A reader gets an attachment's file only when the file belongs to the live version
+    of a live page they may read. Those who may edit a page carrying it in any version
+    (its Kanwil's editors and reviewers) get it too, to review drafts; so does whoever
+    uploaded it. Anyone else: the file does not exist."""
+    from .models import Attachment
+
+    if user.is_superuser:
+        return True
+    if not user.is_authenticated:
+        return False
+    # For a live page the stored attachment rows are those of its live revision: drafts
+    # and scheduled revisions keep theirs inside the revision until published.
+    live = Page.objects.live().filter(id__in=Attachment.objects.filter(document=document).values("page_id"))
+    if visible_pages(user, live).exists():
+        return True
+    if document.uploaded_by_user_id == user.pk:
+        return True
+    return _editable_pages_attaching(user, document)

@@ -17,6 +17,8 @@ FACET_FIELDS = {
 }
 FACET_SIZE = 100
 HIGHLIGHT_FIELDS = ("summary", "body", "attachments")  # the fields snippets are cut from
+SUGGEST_OPTIONS = 5  # spelling candidates per word, checked in turn against what the reader may see
+WORD_FIELDS = ("title", "summary", "body", "attachments")  # where a word counts as known to a reader
 RESULT_FIELDS = ["title", "summary", "type", "kanwil", "host_kanwil", "stages", "obstacles", "provisions", "date", "url"]
 
 
@@ -183,8 +185,12 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
             number_of_fragments=2, no_match_size=0, require_field_match=False,
             **({"highlight_query": hq.to_dict()} if hq else {}),
         ).highlight(*HIGHLIGHT_FIELDS)
-        search = search.suggest("did_you_mean", params.q, term={"field": "body", "suggest_mode": "missing",
-                                                               "min_word_length": 4, "size": 1})
+        # Candidates only: the term suggester reads every document's words, whatever the
+        # permission filter, so each word is checked against the reader's documents
+        # (words_seen_search) before it may be offered. "always": a word counts as known
+        # only if the reader can find it, not if it merely exists somewhere.
+        search = search.suggest("did_you_mean", params.q, term={"field": "body", "suggest_mode": "always",
+                                                               "min_word_length": 4, "size": SUGGEST_OPTIONS})
 
     if params.sort == "newest" or (params.sort == "relevance" and not params.q):
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
@@ -201,6 +207,16 @@ def total_search(params, *, glossary, access_tokens):
     """Only the number of matches, selections included. (The count API would ignore the
     post_filter that holds the selections, so this is a size-0 search instead.)"""
     return build_search(params, glossary=glossary, access_tokens=access_tokens, page_size=0, extras=False).source(False)
+
+
+def words_seen_search(words, access_tokens):
+    """Which of these index terms occur in a document the reader may see: one size-0 search,
+    a filter bucket per word, all under the permission filter."""
+    permission = access_filter(access_tokens)
+    search = Search(index=alias_name()).query(Q("bool", filter=[permission] if permission else []))
+    filters = {word: Q("bool", should=[Q("term", **{f: word}) for f in WORD_FIELDS]) for word in words}
+    search.aggs.bucket("words", "filters", filters=filters)
+    return search.extra(size=0, track_total_hits=False)
 
 
 def suggest_search(prefix, access_tokens, size=6):

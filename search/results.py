@@ -100,19 +100,27 @@ def hits(response, label_map):
     return found
 
 
-def did_you_mean(response, q):
-    """Spelling alternatives, best first: the query with each misspelt word replaced by the
-    index's suggestion, then only the corrected words (dropping words nothing resembles)."""
-    suggest = getattr(response, "suggest", None)
-    if not suggest or "did_you_mean" not in suggest:
-        return []
+def suggested_words(response):
+    """Every word of the spelling suggester's answer: the query's own and the candidates.
+    Empty when there is nothing to correct."""
+    entries = list(getattr(getattr(response, "suggest", None), "did_you_mean", None) or [])
+    if not any(entry.options for entry in entries):
+        return set()
+    return {entry.text for entry in entries} | {option.text for entry in entries for option in entry.options}
+
+
+def did_you_mean(response, q, seen):
+    """Spelling alternatives, best first: the query with each word the reader cannot find
+    replaced by the nearest word they can (`seen`: words occurring in documents the reader
+    may see), then only the corrected words (dropping words nothing visible resembles).
+    Only `seen` words are ever offered, so another Kanwil's restricted words never are."""
+    entries = list(getattr(getattr(response, "suggest", None), "did_you_mean", None) or [])
     words, corrected = [], []
-    for entry in suggest.did_you_mean:
-        if entry.options:
-            words.append(entry.options[0].text)
-            corrected.append(entry.options[0].text)
-        else:
-            words.append(entry.text)
+    for entry in entries:
+        choice = None if entry.text in seen else next((o.text for o in entry.options if o.text in seen), None)
+        words.append(choice or entry.text)
+        if choice:
+            corrected.append(choice)
     if not corrected:
         return []
     candidates = [" ".join(words), " ".join(corrected)]

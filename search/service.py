@@ -71,9 +71,12 @@ def run(params, user, page_size=None):
         partial_match=relaxed and response.hits.total.value > 0,
     )
     if params.q:
-        # Only words the index has never seen get a correction, so this stays quiet for
+        # Only words the reader cannot find get a correction, so this stays quiet for
         # correctly spelt queries even when they match little.
-        outcome.suggestion = _first_with_results(results.did_you_mean(response, params.q), params, terms, reader)
+        try:
+            outcome.suggestion = _spelling_suggestion(response, params, terms, reader)
+        except UNAVAILABLE as error:
+            logger.warning("Spelling suggestion unavailable: %s", error)
     if outcome.total == 0 and params.has_filters:
         outcome.relaxations = _relaxations(params, terms, reader)
     return outcome
@@ -88,6 +91,17 @@ def _execute(params, terms, reader, page_size, named=(), relaxed=False):
 def _total(params, terms, reader):
     search = queries.total_search(params, glossary=terms, access_tokens=reader)
     return search.using(get_client()).execute().hits.total.value
+
+
+def _spelling_suggestion(response, params, terms, reader):
+    """Corrections are judged word by word against the documents the reader may see, then
+    the whole corrected query must find something with the reader's filters."""
+    words = results.suggested_words(response)
+    if not words:
+        return ""
+    buckets = queries.words_seen_search(sorted(words), reader).using(get_client()).execute().aggregations.words.buckets
+    seen = {word for word in words if buckets[word].doc_count}
+    return _first_with_results(results.did_you_mean(response, params.q, seen), params, terms, reader)
 
 
 def _first_with_results(candidates, params, terms, reader):

@@ -165,3 +165,10 @@ LOGGING = {
 # Demo users have a published password: allowed locally, never in production.
 DEMO_CONTENT_ALLOWED = env_bool("LINTAS_DEMO_CONTENT", True)
 LOGGING["loggers"].update({"django_tasks": {"level": "WARNING"}, "wagtail": {"level": "WARNING"}})
+
+# --- Access (issue 7): who reads what ---------------------------------------------------
+# No "password" privacy option: a shared password cannot tell one Kanwil's officers from
+# another's. Pages and collections are restricted to groups; a password restriction that
+# exists anyway counts as "no group" everywhere (lessons.access).
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"password": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"password": False}
