@@ -7,9 +7,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
-from wagtail.models import PageViewRestriction
-
-from . import access
+from . import import_privacy
 from .models import DOCUMENT_TYPES, DocumentPage
 from .parsing import SECTION_FIELDS, Problem, check_references, parse_document
 from .taxonomy import Kanwil, LegalProvision, Obstacle, Stage
@@ -100,18 +98,10 @@ def _team_member(text):
     return {"name": name.strip(), "role": role.rstrip(")").strip()}
 
 
-def _restrict(page, kanwil_codes, *, exact):
-    """Privacy is not revisioned: it applies at once. So a draft import of an existing page
-    may only tighten it (public -> restricted); loosening waits for a published import."""
-    current = PageViewRestriction.objects.filter(page=page)
-    if not exact and (current.exists() or not kanwil_codes):
-        return
-    current.delete()
-    if not kanwil_codes:
-        return
-    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
-    for kanwil in Kanwil.objects.filter(code__in=kanwil_codes):
-        restriction.groups.add(*access.kanwil_groups(kanwil).values())
+def _may_publish(user, page):
+    """Whether this importer could publish the page (only then may privacy change at once;
+    see lessons.import_privacy). An unnamed importer (the command line) waits too."""
+    return user is not None and page.permissions_for_user(user).can_publish()
 
 
 def _refusal(user, kanwil_page, existing, publish):
@@ -193,7 +183,10 @@ def _import_parsed(doc, *, publish, user, digest, check_permissions):
             page.owner = user  # as Wagtail's own create view does; owners keep edit rights
             kanwil_page.add_child(instance=page)
         revision = page.save_revision(user=user, log_action=True, clean=True)
-        _restrict(page, doc.restricted_to, exact=created or publish)
+        if created or publish or _may_publish(user, page):
+            import_privacy.apply(page, doc.restricted_to)
+        else:
+            import_privacy.remember(revision, doc.restricted_to)
         if publish:
             revision.publish(user=user)
     return ImportResult(doc.source, page=page, created=created)

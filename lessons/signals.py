@@ -3,7 +3,7 @@ the audit trail of privacy overrides. Connected from LessonsConfig.ready()."""
 from django.db.models.signals import post_save, pre_save
 from wagtail.signals import page_published
 
-from . import privacy_guard
+from . import import_privacy, privacy_guard
 from .attachments import document_text
 from .models import DOCUMENT_MODELS, Attachment
 
@@ -45,3 +45,4 @@ def connect():
     post_save.connect(refresh_after_document_change, sender=get_document_model(),
                       dispatch_uid="lessons-document-changed")
     page_published.connect(record_privacy_override, dispatch_uid="lessons-privacy-override-log")
+    page_published.connect(import_privacy.apply_pending_on_publish, dispatch_uid="lessons-import-restriction")

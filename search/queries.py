@@ -220,7 +220,8 @@ def words_seen_search(words, access_tokens):
 
 
 def suggest_search(prefix, access_tokens, size=6):
-    contexts = {} if access_tokens is None else {"contexts": {"access": list(access_tokens)}}
+    """access_tokens: required here (lessons.access.every_token for unrestricted readers)."""
+    contexts = {"contexts": {"access": list(access_tokens)}}
     fuzzy = {"fuzzy": {"fuzziness": "AUTO"}} if len(prefix) > 3 else {}
     search = Search(index=alias_name()).source(["title", "url"])
     return search.suggest("titles", prefix, completion={"field": "suggest", "size": size, "skip_duplicates": True,

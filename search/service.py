@@ -131,7 +131,9 @@ def suggestions(prefix, user, limit=8):
         return []
     items = []
     try:
-        response = queries.suggest_search(prefix, access.access_tokens_for_user(user)).using(get_client()).execute()
+        tokens = access.access_tokens_for_user(user)
+        response = queries.suggest_search(prefix, access.every_token() if tokens is None else tokens).using(
+            get_client()).execute()
         for option in response.suggest.titles[0].options:
             items.append({"text": option._source.title, "kind": "dokumen", "url": option._source.url})
     except UNAVAILABLE as error:

@@ -1,0 +1,45 @@
+"""The view restriction a Markdown file asks for (front matter `restricted_to`).
+
+Wagtail privacy is not revisioned: a restriction applies to the live page at once. So an
+import may set it immediately only where nothing live changes without a publisher's say:
+on a page it creates (not live yet), or when the importer may publish the page. A draft
+import by anyone else leaves the live restriction alone and keeps the wish inside its
+revision; publishing (by a reviewer, through the workflow) applies it."""
+from wagtail.models import PageViewRestriction
+
+from . import access
+from .taxonomy import Kanwil
+
+PENDING_KEY = "lintas_pending_restricted_to"  # in Revision.content; not a page field
+LOOKBACK = 50  # revisions searched back from the published one
+
+
+def apply(page, kanwil_codes):
+    """Make the page readable by exactly these Kanwil's groups (none: by everyone)."""
+    PageViewRestriction.objects.filter(page=page).delete()
+    if not kanwil_codes:
+        return
+    restriction = PageViewRestriction.objects.create(page=page, restriction_type=PageViewRestriction.GROUPS)
+    for kanwil in Kanwil.objects.filter(code__in=kanwil_codes):
+        restriction.groups.add(*access.kanwil_groups(kanwil).values())
+
+
+def remember(revision, kanwil_codes):
+    """Keep the wish with the draft revision until a publisher publishes it."""
+    revision.content[PENDING_KEY] = sorted(kanwil_codes)
+    revision.save(update_fields=["content"])
+
+
+def apply_pending_on_publish(sender, instance, revision=None, **kwargs):
+    """page_published: apply the newest wish recorded up to the published revision (later
+    admin edits build on the imported draft, so its wish carries), then forget them all."""
+    if revision is None:
+        return
+    recent = list(instance.revisions.filter(id__lte=revision.id).order_by("-id")[:LOOKBACK])
+    pending = [r for r in recent if PENDING_KEY in (r.content or {})]
+    if not pending:
+        return
+    apply(instance, pending[0].content[PENDING_KEY])
+    for old in pending:
+        del old.content[PENDING_KEY]
+        old.save(update_fields=["content"])

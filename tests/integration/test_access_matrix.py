@@ -1,0 +1,198 @@
+"""Authorisation matrix over the READER surfaces: every role x every document state x every
+surface, each check asking "does this surface show this secret to this role?" and
+comparing the answer with one rule (access_world.Part.readable_by / downloadable_by).
+A secret shown where the rule forbids it is a LEAK; one hidden where the rule allows it
+is a MISS (so the matrix cannot pass by showing nothing). Both fail the test.
+
+Admin surfaces (page and document choosers, listings, the admin APIs, the Markdown import
+screens) are covered in tests/integration/test_admin_access.py (another module).
+
+Adding a surface: write one function `surface(probe, part) -> (text, kinds)` below and
+list it in SURFACES. `probe` answers requests for one role (cached); `kinds` names the
+secrets (title, body, attachment) the surface can show at all; the matrix checks each."""
+import json
+import re
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from search import outbox
+
+from . import access_world
+from .access_world import Role
+
+pytestmark = [pytest.mark.integration, pytest.mark.django_db]
+
+
+class Probe:
+    """One role's client, with responses cached (several surfaces read one answer)."""
+
+    def __init__(self, role, user, world):
+        self.role, self.world = role, world
+        self.client = Client()
+        if user is not None:
+            self.client.force_login(user)
+        self._cache = {}
+
+    def get(self, url, **params):
+        key = (url, tuple(sorted(params.items())))
+        if key not in self._cache:
+            response = self.client.get(url, params)
+            assert response.status_code < 500, (self.role.name, url, params, response.status_code)
+            self._cache[key] = response
+        return self._cache[key]
+
+    def text(self, url, **params):
+        response = self.get(url, **params)
+        if response.status_code != 200:
+            return ""  # a redirect to the login page, a 401 or a 404: nothing shown
+        if getattr(response, "streaming", False):
+            return b"".join(response.streaming_content).decode("utf-8", "replace")
+        return response.content.decode("utf-8", "replace")
+
+    def api(self, **params):
+        text = self.text(reverse("api-search"), **params)
+        return json.loads(text) if text else {"total": 0, "results": [], "facets": {}, "suggestion": None}
+
+
+def _without(text, query):
+    """The answer minus the echoed query (the search box, links carrying q=...)."""
+    return text.replace(query, "") if query else text
+
+
+def _shows_part(text, part, query):
+    """Whether an answer to `query` shows the part's document: any of its other secrets
+    (its slug is in its URL, its title in its card) appears."""
+    rest = _without(text, query)
+    return any(word in rest for kind, word in part.secrets.items() if word != query)
+
+
+def misspelt(word):
+    """The word with its last letter changed: one edit away, found in no document."""
+    return word[:-1] + ("q" if word[-1] != "q" else "x")
+
+
+# --- surfaces ---------------------------------------------------------------------------------
+# Each returns, per secret kind it can show, whether that secret is visible to the probe's role.
+
+SEARCHABLE = ("title", "body", "attachment")
+
+
+def search_page(probe, part):
+    return {kind: _shows_part(probe.text(reverse("search"), q=part.secrets[kind]), part, part.secrets[kind])
+            for kind in SEARCHABLE}
+
+
+def api_results(probe, part):
+    # The draft part shares its page id with the live part; its secrets are in no live
+    # text, so a hit for one of them means the draft reached the index.
+    return {kind: any(hit["id"] == part.page.pk for hit in probe.api(q=part.secrets[kind])["results"])
+            for kind in SEARCHABLE}
+
+
+def facet_counts(probe, part):
+    def counted(q):
+        facets = probe.api(q=q)["facets"]
+        return sum(value["count"] for values in facets.values() for value in values) > 0
+    return {kind: counted(part.secrets[kind]) for kind in SEARCHABLE}
+
+
+def totals(probe, part):
+    def total(q):
+        page_total = re.search(r'<p class="total">(\d+)', probe.text(reverse("search"), q=q))
+        return probe.api(q=q)["total"] + (int(page_total.group(1)) if page_total else 0)
+    return {kind: total(part.secrets[kind]) > 0 for kind in SEARCHABLE}
+
+
+def highlights(probe, part):
+    def marked(word):
+        return any(f"<mark>{word}</mark>" in fragment
+                   for hit in probe.api(q=word)["results"] for fragment in hit["highlight"])
+    return {kind: marked(part.secrets[kind]) for kind in ("body", "attachment")}
+
+
+def suggestion(probe, part):
+    """The API's spelling suggestion for a misspelt secret, alone and among public words
+    (which find documents on their own). The search page shows the same outcome."""
+    word = part.secrets["body"]
+    typo = misspelt(word)
+    return {"body": any(word in (probe.api(q=q)["suggestion"] or "") for q in (typo, f"{typo} jaksa penerjemah"))}
+
+
+def autocomplete(probe, part):
+    word = part.secrets["title"]
+    return {"title": word in probe.text(reverse("api-suggest"), q=word[:9])}
+
+
+def related(probe, part):
+    page = probe.text(probe.world.anchor.url)
+    aside = re.search(r'<aside class="related".*?</aside>', page, re.S)
+    return {"title": bool(aside) and part.secrets["title"] in aside.group(0)}
+
+
+def listings(probe, part):
+    pages = [probe.world.home.url] + [p.url for p in probe.world.kanwil_pages.values()]
+    text = "".join(probe.text(url) for url in pages)
+    return {"title": part.secrets["title"] in text}
+
+
+def page_url(probe, part):
+    text = probe.text(part.page.url)
+    return {kind: part.secrets[kind] in text for kind in ("title", "body")}
+
+
+def attachment_url(probe, part):
+    document = part.document
+    text = probe.text(reverse("wagtaildocs_serve", args=[document.id, document.filename]))
+    return {"attachment": part.secrets["attachment"] in text}
+
+
+SURFACES = [search_page, api_results, facet_counts, totals, highlights, suggestion, autocomplete, related,
+            listings, page_url, attachment_url]
+DOWNLOADS = {attachment_url}  # surfaces judged by Part.downloadable_by rather than readable_by
+
+
+# --- the matrix -----------------------------------------------------------------------------
+
+@pytest.fixture
+def world(fresh_alias, users):
+    from search.models import PendingIndexUpdate
+
+    PendingIndexUpdate.objects.all().delete()  # only this world reaches the private index
+    built = access_world.build(users["admin"])
+    while outbox.drain():
+        pass
+    return built
+
+
+def test_index_holds_exactly_the_live_world(world, es):
+    """The matrix reads a real index: check it holds the live pages and nothing else."""
+    from django.conf import settings
+
+    es.indices.refresh(index=settings.SEARCH_INDEX_ALIAS)
+    indexed = {int(hit["_id"]) for hit in es.search(index=settings.SEARCH_INDEX_ALIAS, size=100)["hits"]["hits"]}
+    live = {part.page.pk for part in world.parts if part.live} | {world.anchor.pk}
+    assert indexed == live
+
+
+def test_access_matrix(world, users, capsys):
+    checks, leaks, misses = 0, [], []
+    for name in access_world.ROLES:
+        role = Role(name)
+        probe = Probe(role, None if role.anonymous else users[name], world)
+        for part in world.parts:
+            for surface in SURFACES:
+                expected = part.downloadable_by(role) if surface in DOWNLOADS else part.readable_by(role)
+                for kind, shown in surface(probe, part).items():
+                    checks += 1
+                    row = f"{name:16} {part.label:26} {surface.__name__:15} {kind}"
+                    if shown and not expected:
+                        leaks.append(row)
+                    elif expected and not shown:
+                        misses.append(row)
+    with capsys.disabled():
+        print(f"\naccess matrix: {checks} checks, {len(leaks)} leaks, {len(misses)} misses")
+    assert not leaks, "LEAKS (shown against the rule):\n" + "\n".join(leaks)
+    assert not misses, "MISSES (hidden against the rule):\n" + "\n".join(misses)
+    assert checks > 1000
