@@ -117,7 +117,7 @@ def suggestion(probe, part):
     (which find documents on their own). The search page shows the same outcome."""
     word = part.secrets["body"]
     typo = misspelt(word)
-    return {"body": any(word in (probe.api(q=q)["suggestion"] or "") for q in (typo, f"{typo} jaksa penerjemah"))}
+    return {"body": any(word in (probe.api(q=q)["suggestion"] or "") for q in (typo, f"{typo} perkara situasi"))}
 
 
 def autocomplete(probe, part):
