@@ -28,12 +28,3 @@ def chooser_pages(user, pages):
 
 def may_list(user, page):
     return chooser_pages(user, Page.objects.filter(pk=page.pk)).exists()
-
-
-def may_edit(user, page):
-    return user.is_superuser or editable_pages(user).filter(pk=page.pk).exists()
-
-
-def shown_title(user, page):
-    """The draft title for those who may edit the page, the live one for everyone else."""
-    return page.get_admin_display_title() if may_edit(user, page) else page.title
