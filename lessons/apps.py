@@ -7,6 +7,7 @@ class LessonsConfig(AppConfig):
     verbose_name = _("Konten kasus")
 
     def ready(self):
-        from . import signals
+        from . import audit, signals
 
         signals.connect()
+        audit.connect()

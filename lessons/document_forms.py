@@ -1,7 +1,13 @@
 """Upload rules for documents used as attachments: a size limit and three kinds (PDF, DOCX,
-plain text), recognised by content rather than by the file name. Wired in as Wagtail's
-document form base (WAGTAILDOCS_DOCUMENT_FORM_BASE), so the add, edit, multiple-upload and
-chooser-upload views all apply it."""
+plain text), recognised by content rather than by the file name; and the rules for replacing
+the file of a document that live pages carry. Wired in as Wagtail's document form base
+(WAGTAILDOCS_DOCUMENT_FORM_BASE), so the add, edit, multiple-upload and chooser-upload views
+all apply it.
+
+Replacing a file puts its text live at once on every live page that carries the document
+(the attachment text and the search index follow the file). So it is allowed only to those
+who may publish every one of those pages, only when the new text carries no personal data
+(the privacy guard's detectors), and it is recorded in each page's history."""
 from pathlib import PurePath
 
 from django.conf import settings
@@ -11,14 +17,16 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.documents.forms import BaseDocumentForm
 
-from . import attachments
+from . import attachments, audit, privacy, privacy_guard
 
 KIND_NAMES = {attachments.PDF: "PDF", attachments.DOCX: "DOCX (Word)", attachments.TEXT: gettext_lazy("teks (TXT)")}
 
 
 class AttachmentDocumentForm(BaseDocumentForm):
     def __init__(self, *args, **kwargs):
+        self.user = kwargs.get("user")
         super().__init__(*args, **kwargs)
+        self.replaced_file = self.instance.file.name if self.instance.pk and self.instance.file else ""
         field = self.fields.get("file")
         if field is not None and hasattr(field, "max_upload_size"):
             # One limit for the whole portal; the message in the portal's language.
@@ -69,4 +77,43 @@ class AttachmentDocumentForm(BaseDocumentForm):
                 _("Berkas %(kind)s ini rusak, terenkripsi atau tidak dapat dibaca. Simpan ulang dari aplikasinya, "
                   "lalu unggah kembali.") % {"kind": KIND_NAMES[kind]},
                 code="unreadable")
+        if self.instance.pk:
+            self._check_replacement(upload, kind)
         return upload
+
+    def _check_replacement(self, upload, kind):
+        from .models import Attachment
+
+        pages = [row.page.specific_deferred for row in
+                 Attachment.objects.filter(document=self.instance, page__live=True).select_related("page")]
+        if not pages:
+            return  # drafts only: the new text is checked when they are published
+        user = self.user
+        barred = [page for page in pages if user is None or not page.permissions_for_user(user).can_publish()]
+        if barred:
+            raise ValidationError(
+                _("Berkas ini dipakai oleh dokumen yang sudah terbit (%(titles)s); menggantinya langsung "
+                  "mengubah isi yang terbit tanpa tinjauan. Unggah berkas baru sebagai dokumen terpisah, "
+                  "lalu lampirkan pada draf dokumen dan ajukan untuk ditinjau.")
+                % {"titles": ", ".join(f"“{page.title}”" for page in barred[:5])},
+                code="replace_live_without_publish")
+        text = attachments.extract_text(upload, kind=kind, name=upload.name)
+        matches = privacy.scan(text)
+        if matches:
+            findings = [privacy_guard.Finding("file", _("Berkas baru"), m.kind, privacy.excerpt(text, m, matches), "")
+                        for m in matches]
+            raise ValidationError(
+                [_("Berkas baru ini memuat %(count)d kemungkinan data pribadi (nomor paspor, NIK, nomor telepon "
+                   "atau e-mail) dan dipakai oleh dokumen yang sudah terbit, jadi tidak dapat langsung "
+                   "menggantikan berkas lama. Hapus atau samarkan datanya, atau lampirkan berkas ini pada draf "
+                   "agar diperiksa reviewer.") % {"count": len(findings)},
+                 *privacy_guard.listed(findings)],
+                code="privacy")
+
+    def save(self, commit=True):
+        replaced = commit and bool(self.instance.pk) and "file" in self.changed_data
+        old_file = self.replaced_file
+        document = super().save(commit=commit)
+        if replaced:
+            audit.record_replacement(document, old_file, self.user)
+        return document

@@ -1,2 +1,2 @@
 """Wagtail admin hooks of the lessons app, one module per concern."""
-from . import attachments, importing, page_access, privacy  # noqa: F401
+from . import admin_scope, attachments, audit, importing, page_access, privacy  # noqa: F401
