@@ -188,3 +188,13 @@ PDF_MAX_PAGES = env_int("LINTAS_PDF_MAX_PAGES", 2000)
 ATTACHMENT_PARSE_SECONDS = env_int("LINTAS_ATTACHMENT_PARSE_SECONDS", 20)
 ATTACHMENT_CHECK_SECONDS = env_int("LINTAS_ATTACHMENT_CHECK_SECONDS", 5)
 ATTACHMENT_PARSE_MAX_BYTES = env_int("LINTAS_ATTACHMENT_PARSE_MAX_BYTES", 200 * 1024 * 1024)
+# Rendered Markdown, once per text and language, shared by all workers (a file cache, so the
+# index worker's render at publish time serves the page views).
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["markdown"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": env_str("LINTAS_MARKDOWN_CACHE_DIR", str(STATE_DIR / "markdown-cache")),
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": env_int("LINTAS_MARKDOWN_CACHE_ENTRIES", 5000)},
+}
+MARKDOWN_CACHE = "markdown"
