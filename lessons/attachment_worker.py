@@ -20,6 +20,19 @@ def limit_memory(max_bytes):
     resource.setrlimit(resource.RLIMIT_AS, (max_bytes, max_bytes))
 
 
+def peak_bytes():
+    """This process's peak resident memory. /proc first: after fork+exec, ru_maxrss still
+    counts the parent's image."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
 def count_pages(reader, max_pages):
     """Leaves of the page tree, walked with a budget: a /Kids graph that loops or reuses
     its nodes (a million 'pages' from a few objects) runs out of budget, not of memory."""
@@ -72,9 +85,13 @@ def main(argv):
         answer = {"status": "too_many_pages"}
     except MemoryError:
         answer = {"status": "too_large"}
+    except Exception as error:  # noqa: BLE001
+        # pypdf's own cap on decompressed streams says the same thing as our memory cap.
+        too_large = type(error).__name__ == "LimitReachedError"
+        answer = {"status": "too_large" if too_large else "unreadable", "error": f"{type(error).__name__}: {str(error)[:200]}"}
     except BaseException as error:  # noqa: BLE001 - any parser failure is "unreadable"
         answer = {"status": "unreadable", "error": f"{type(error).__name__}: {str(error)[:200]}"}
-    answer["peak_bytes"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    answer["peak_bytes"] = peak_bytes()
     sys.stdout.write(json.dumps(answer))
 
 
