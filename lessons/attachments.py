@@ -1,9 +1,24 @@
 """Attachment files (PDF, DOCX, plain text): recognising the kind by content and extracting
-their text for search and the privacy check. Never raises on a broken file."""
+their text for search and the privacy check. Never raises on a broken file.
+
+Hostile files are bounded: a DOCX (a zip) is checked entry by entry, by its declared sizes
+and then by decompressing as a stream with a byte cap (a crafted header can lie), before
+python-docx loads it; a PDF is parsed by pypdf in a child process with a timeout and an
+address-space cap (lessons/attachment_worker.py), since a crafted PDF can loop or eat
+memory inside pypdf where nothing could stop it."""
 import codecs
 import functools
+import json
 import logging
+import struct
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
+
+from django.conf import settings
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
 
 logger = logging.getLogger(__name__)
 
@@ -11,8 +26,13 @@ PDF, DOCX, TEXT = "pdf", "docx", "txt"
 KINDS = (PDF, DOCX, TEXT)
 MAX_CHARS = 200_000  # extracted text kept per attachment
 SNIFF_BYTES = 64 * 1024  # how much of a text file is checked for NUL bytes and encoding
-MAX_DOCX_XML_BYTES = 50 * 1024 * 1024  # uncompressed word/document.xml; guards against zip bombs
-MAX_PDF_PAGES = 2000
+RATIO_CHECK_FROM = 1024 * 1024  # small entries may compress well without meaning harm
+WORKER = Path(__file__).with_name("attachment_worker.py")
+END_OF_CENTRAL_DIRECTORY = b"PK\x05\x06"
+
+
+class Refused(Exception):
+    """A file the limits refuse; the message says why, for the uploader."""
 
 
 def _rewind(fileobj):
@@ -35,12 +55,105 @@ def _decodes_as_text(sample):
         return controls <= len(sample) // 100
 
 
+def _zip_entry_count(fileobj):
+    """Entries the zip's end record declares, read before zipfile builds one object per
+    entry (a 10 MB zip can declare hundreds of thousands). None if there is no end record."""
+    fileobj.seek(0, 2)
+    size = fileobj.tell()
+    fileobj.seek(max(0, size - 65_536 - 22))
+    tail = fileobj.read()
+    at = tail.rfind(END_OF_CENTRAL_DIRECTORY)
+    if at < 0 or len(tail) < at + 22:
+        return None
+    return struct.unpack("<H", tail[at + 10: at + 12])[0]
+
+
 def _is_docx(fileobj):
     try:
+        count = _zip_entry_count(fileobj)
+        if count is None or count > settings.DOCX_MAX_ENTRIES:
+            return count is not None  # a zip, but too many entries: refused by docx_problem
+        _rewind(fileobj)
         with zipfile.ZipFile(fileobj) as archive:
             return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
         return False
+
+
+def check_docx(fileobj):
+    """Raises Refused if the zip would decompress to too much: too many entries, declared
+    sizes over the cap or a suspicious ratio, or actual bytes (streamed) over the cap."""
+    limit = settings.DOCX_MAX_UNCOMPRESSED_BYTES
+    too_large = Refused(_("Isi DOCX ini terlalu besar setelah dibuka (lebih dari %(limit)s).")
+                        % {"limit": filesizeformat(limit)})
+    _rewind(fileobj)
+    count = _zip_entry_count(fileobj)
+    if count is not None and count > settings.DOCX_MAX_ENTRIES:
+        raise Refused(_("DOCX ini berisi %(count)s bagian; paling banyak %(limit)s.")
+                      % {"count": count, "limit": settings.DOCX_MAX_ENTRIES})
+    _rewind(fileobj)
+    with zipfile.ZipFile(fileobj) as archive:
+        entries = archive.infolist()
+        if len(entries) > settings.DOCX_MAX_ENTRIES:
+            raise Refused(_("DOCX ini berisi %(count)s bagian; paling banyak %(limit)s.")
+                          % {"count": len(entries), "limit": settings.DOCX_MAX_ENTRIES})
+        if sum(entry.file_size for entry in entries) > limit:
+            raise too_large
+        for entry in entries:
+            if entry.file_size > RATIO_CHECK_FROM and entry.file_size > settings.DOCX_MAX_RATIO * max(1, entry.compress_size):
+                raise Refused(_("DOCX ini dimampatkan secara tidak wajar (bagian %(name)s); simpan ulang dari Word.")
+                              % {"name": entry.filename[:60]})
+        total = 0
+        for entry in entries:
+            with archive.open(entry) as part:
+                while chunk := part.read(64 * 1024):
+                    total += len(chunk)
+                    if total > limit:
+                        raise too_large
+    _rewind(fileobj)
+
+
+def check_pdf(fileobj):
+    """Raises Refused unless the PDF opens, within the page, time and memory limits."""
+    answer = run_pdf_worker(fileobj, "check", settings.ATTACHMENT_CHECK_SECONDS)
+    _refuse_unless_ok(answer)
+
+
+def _refuse_unless_ok(answer):
+    status = answer.get("status")
+    if status == "too_many_pages":
+        raise Refused(_("PDF ini memiliki lebih dari %(limit)s halaman.") % {"limit": settings.PDF_MAX_PAGES})
+    if status == "timeout":
+        raise Refused(_("PDF ini terlalu lama dibaca (lebih dari %(seconds)s detik); simpan ulang dari aplikasinya.")
+                      % {"seconds": answer["seconds"]})
+    if status == "too_large":
+        raise Refused(_("PDF ini memerlukan terlalu banyak memori untuk dibaca; simpan ulang dari aplikasinya."))
+    if status != "ok":
+        raise Refused(_("Berkas PDF ini rusak, terenkripsi atau tidak dapat dibaca. Simpan ulang dari aplikasinya, "
+                        "lalu unggah kembali."))
+
+
+def run_pdf_worker(fileobj, mode, seconds):
+    """The child's answer as a dict: status ('ok', 'too_many_pages', 'too_large',
+    'unreadable', 'encrypted', 'timeout'), pages, text (extract), peak_bytes."""
+    _rewind(fileobj)
+    data = fileobj.read()
+    command = [sys.executable, str(WORKER), mode, str(settings.ATTACHMENT_PARSE_MAX_BYTES),
+               str(settings.PDF_MAX_PAGES), str(MAX_CHARS)]
+    try:
+        done = subprocess.run(command, input=data, capture_output=True, timeout=seconds, check=False)
+    except subprocess.TimeoutExpired:
+        return {"status": "timeout", "seconds": seconds}
+    finally:
+        _rewind(fileobj)
+    try:
+        answer = json.loads(done.stdout or b"{}")
+    except ValueError:
+        answer = {}
+    if not isinstance(answer, dict) or "status" not in answer:
+        # Killed by the memory cap before it could answer, or crashed.
+        answer = {"status": "too_large" if done.returncode < 0 else "unreadable"}
+    return answer
 
 
 def detect_kind(fileobj):
@@ -58,26 +171,31 @@ def detect_kind(fileobj):
         _rewind(fileobj)
 
 
-def is_readable(fileobj, kind):
-    """Whether a PDF or DOCX opens at all (a right header on a broken body is rejected)."""
+def problem(fileobj, kind):
+    """Why a PDF or DOCX cannot be accepted (too big unpacked, too many pages, too slow,
+    broken), as a message for the uploader; None if it opens within the limits."""
     _rewind(fileobj)
     try:
         if kind == PDF:
-            from pypdf import PdfReader
-
-            reader = PdfReader(fileobj)
-            if reader.is_encrypted and not reader.decrypt(""):
-                return False
-            return len(reader.pages) > 0
-        if kind == DOCX:
+            check_pdf(fileobj)
+        elif kind == DOCX:
+            check_docx(fileobj)
             from docx import Document
 
             Document(fileobj)
-        return True
+        return None
+    except Refused as refusal:
+        return str(refusal)
     except Exception:  # noqa: BLE001 - any parser failure means "not readable"
-        return False
+        return None if kind == TEXT else _("Berkas %(kind)s ini rusak, terenkripsi atau tidak dapat dibaca. Simpan "
+                                           "ulang dari aplikasinya, lalu unggah kembali.") % {"kind": kind.upper()}
     finally:
         _rewind(fileobj)
+
+
+def is_readable(fileobj, kind):
+    """Whether a PDF or DOCX opens at all, within the limits."""
+    return problem(fileobj, kind) is None
 
 
 def _bounded(parts):
@@ -94,24 +212,15 @@ def _bounded(parts):
 
 
 def _pdf_parts(fileobj):
-    from pypdf import PdfReader
-
-    reader = PdfReader(fileobj)
-    if reader.is_encrypted and not reader.decrypt(""):
-        return
-    for number, page in enumerate(reader.pages):
-        if number >= MAX_PDF_PAGES:
-            return
-        yield page.extract_text() or ""
+    answer = run_pdf_worker(fileobj, "extract", settings.ATTACHMENT_PARSE_SECONDS)
+    _refuse_unless_ok(answer)
+    yield answer.get("text", "")
 
 
 def _docx_parts(fileobj):
     from docx import Document
 
-    with zipfile.ZipFile(fileobj) as archive:
-        if archive.getinfo("word/document.xml").file_size > MAX_DOCX_XML_BYTES:
-            raise ValueError("word/document.xml too large")
-    _rewind(fileobj)
+    check_docx(fileobj)
     document = Document(fileobj)
     for paragraph in document.paragraphs:
         yield paragraph.text

@@ -72,11 +72,9 @@ class AttachmentDocumentForm(BaseDocumentForm):
                   "Unggah %(expected)s yang asli.")
                 % {"ext": extension, "found": found, "expected": KIND_NAMES[extension]},
                 code="content_mismatch")
-        if not attachments.is_readable(upload, kind):
-            raise ValidationError(
-                _("Berkas %(kind)s ini rusak, terenkripsi atau tidak dapat dibaca. Simpan ulang dari aplikasinya, "
-                  "lalu unggah kembali.") % {"kind": KIND_NAMES[kind]},
-                code="unreadable")
+        # Broken, or over a limit (unpacked size, pages, parse time or memory): say which.
+        if refusal := attachments.problem(upload, kind):
+            raise ValidationError(refusal, code="unreadable")
         if self.instance.pk:
             self._check_replacement(upload, kind)
         return upload

@@ -1,11 +1,24 @@
-"""Markdown to safe HTML. Pure: no Django models, so importers, blocks and tests share it."""
+"""Markdown to safe HTML. Pure: no Django models, so importers, blocks and tests share it.
+
+Rendering is bounded: text the limits refuse (too deep, too many unclosed brackets, too
+large a result) is shown as escaped plain text instead, and each text is rendered once per
+language and then served from the "markdown" cache (the index worker's render at publish
+time fills it before the first reader comes)."""
 import hashlib
 import html
+import logging
 import re
 
 import markdown
 import nh3
-from django.utils.translation import gettext
+from django.conf import settings
+from django.core.cache import caches
+from django.utils.translation import get_language, gettext
+
+from . import limits
+
+logger = logging.getLogger(__name__)
+CACHE_VERSION = 1  # bump when the rendering rules change
 
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
 EXTENSION_CONFIGS = {
@@ -63,10 +76,43 @@ def _scope_footnotes(rendered, text):
     return FOOTNOTE_ANCHOR.sub(rf"\1\2:{scope}-", rendered)
 
 
+def plain_html(text):
+    """Escaped text with its line breaks: linear, for Markdown that may not be rendered."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
+
+
 def render_markdown(text):
     """Render Markdown written by editors into HTML that is safe to embed in a page."""
     if not text:
         return ""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    bounds = f"{settings.MARKDOWN_MAX_NESTING}:{settings.MARKDOWN_MAX_BRACKET_SCAN}:{settings.MARKDOWN_MAX_RENDERED_BYTES}"
+    key = f"md:{CACHE_VERSION}:{bounds}:{get_language() or ''}:{digest}"
+    cache = caches[settings.MARKDOWN_CACHE]
+    rendered = cache.get(key)
+    if rendered is None:
+        rendered = _render_bounded(text)
+        cache.set(key, rendered, None)
+    return rendered
+
+
+def _render_bounded(text):
+    if problems := limits.markdown_problems(text):
+        logger.warning("Markdown not rendered (%s); shown as plain text", problems[0].message)
+        return plain_html(text)
+    try:
+        rendered = _render(text)
+    except RecursionError:  # a nesting the limits did not foresee
+        logger.warning("Markdown too deeply nested; shown as plain text")
+        return plain_html(text)
+    if len(rendered) > settings.MARKDOWN_MAX_RENDERED_BYTES:
+        logger.warning("Rendered Markdown is %s characters; shown as plain text", len(rendered))
+        return plain_html(text)
+    return rendered
+
+
+def _render(text):
     configs = {**EXTENSION_CONFIGS, "footnotes": {"BACKLINK_TITLE": gettext("Kembali ke rujukan catatan kaki %d")}}
     html = markdown.markdown(_task_boxes(text), extensions=EXTENSIONS, extension_configs=configs, output_format="html")
     return nh3.clean(

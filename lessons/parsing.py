@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import yaml
 from django.utils.translation import gettext as _
 
+from . import limits
 from .sections import SECTION_FIELDS, Step, split_sections, split_steps  # noqa: F401  (public API)
 
 TYPES = ("studi-tiru", "pelajaran", "panduan")
@@ -26,9 +27,10 @@ TOP_LEVEL_KEY = re.compile(r"^([^\s#:-][^:]*?)\s*:")
 SCALARS = (str, int, float, datetime.date)
 
 
-class _FrontMatterLoader(yaml.SafeLoader):
+class _FrontMatterLoader(limits.AliasLimitedComposer, yaml.SafeLoader):
     """YAML without implicit timestamps: PyYAML raises a bare ValueError on '2024-13-45',
-    so dates stay strings here and _date() reports a bad one with its line."""
+    so dates stay strings here and _date() reports a bad one with its line. Aliases are
+    refused (an alias bomb is a few hundred bytes that expand to billions of items)."""
 
 
 _FrontMatterLoader.yaml_implicit_resolvers = {
@@ -176,7 +178,15 @@ def _follow_up(meta, lines, problems):
 def parse_document(name, raw, max_bytes, partial=False):
     """Parse one file's bytes. Returns (ParsedDocument or None, [Problem, ...]). The document
     is None when there are problems, unless `partial` asks for whatever could be read (so
-    its codes can be checked too and every problem reported at once)."""
+    its codes can be checked too and every problem reported at once). Never raises on the
+    file's content: what the limits did not foresee is still a Problem."""
+    try:
+        return _parse_document(name, raw, max_bytes, partial)
+    except (RecursionError, MemoryError, ValueError, TypeError, yaml.YAMLError) as error:
+        return None, [Problem(_("berkas tidak dapat dibaca (%(error)s)") % {"error": type(error).__name__})]
+
+
+def _parse_document(name, raw, max_bytes, partial):
     if len(raw) > max_bytes:
         return None, [Problem(_("berkas berukuran %(size)s bita; batasnya %(limit)s bita")
                               % {"size": f"{len(raw):,}", "limit": f"{max_bytes:,}"})]
@@ -185,12 +195,20 @@ def parse_document(name, raw, max_bytes, partial=False):
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         return None, [Problem(_("berkas bukan teks UTF-8; simpan ulang sebagai UTF-8"), line=line)]
+    if "\x00" in text:
+        # Binary, or UTF-16 saved without a byte order mark; PostgreSQL refuses NUL in text.
+        return None, [Problem(_("berkas berisi karakter NUL (berkas biner atau UTF-16); simpan ulang sebagai "
+                                "teks UTF-8"), line=text[: text.index("\x00")].count("\n") + 1)]
     text = text.replace("\r\n", "\n")
     front, body, _body_line = _split_front_matter(text)
     if front is None:
         return None, [Problem(_("front matter tidak ada: berkas harus diawali baris '---'"), line=1)]
+    if exceeded := limits.front_matter_problems(front, _FrontMatterLoader):
+        return None, [Problem(e.message, line=e.line and e.line + 1) for e in exceeded]
     try:
         meta = yaml.load(front, Loader=_FrontMatterLoader) or {}
+    except RecursionError:
+        return None, [Problem(_("front matter bersarang terlalu dalam"), line=2)]
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         line = mark.line + 2 if mark else None
@@ -248,6 +266,8 @@ def parse_document(name, raw, max_bytes, partial=False):
             doc.steps = split_steps(doc.sections.pop("steps"))
     if not body.strip():
         problems.append(Problem(_("dokumen tidak berisi teks setelah front matter"), line=_body_line))
+    # Checked on the whole body: its sections are all rendered on the page.
+    problems += [Problem(e.message, line=e.line and e.line + _body_line - 1) for e in limits.markdown_problems(body)]
     return (None if problems and not partial else doc), problems
 
 

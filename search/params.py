@@ -1,8 +1,10 @@
 """Request parameters -> one validated SearchParams. Every problem becomes a message the
 page can show (or the API can return as 400); nothing here raises on user input."""
+import re
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lessons.models import DOCUMENT_TYPES
@@ -13,6 +15,12 @@ SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 500
 MAX_VALUES_PER_FACET = 20
+MAX_RESULT_WINDOW = 10_000  # index.max_result_window in index_settings.yaml
+MAX_ECHO = 40  # characters of a rejected value repeated back in a message
+MAX_UNKNOWN_NAMES = 10
+# int() and str.isdigit() both accept non-ASCII digits (fullwidth, Arabic-Indic; isdigit
+# even superscripts and circled digits that int() then refuses): numbers are ASCII only.
+ASCII_NUMBER = re.compile(r"[0-9]{1,9}")
 
 
 @dataclass(frozen=True)
@@ -64,17 +72,38 @@ def known_values():
     }
 
 
-def parse(query_dict, *, strict):
+def max_page(page_size=None):
+    """Deepest page Elasticsearch can serve: from + size must stay within max_result_window."""
+    page_size = max(1, page_size or settings.SEARCH_PAGE_SIZE)
+    return max(1, min(MAX_PAGE, MAX_RESULT_WINDOW // page_size))
+
+
+def _echo(raw, limit=MAX_ECHO):
+    """A rejected value as it may be shown back: printable characters only, shortened."""
+    shown = "".join(ch for ch in raw[: limit * 4] if ch.isprintable())
+    return shown[:limit] + ("…" if len(shown) > limit else "")
+
+
+def _number(raw):
+    """ASCII digits only, or None."""
+    value = raw.strip()
+    return int(value) if ASCII_NUMBER.fullmatch(value) else None
+
+
+def parse(query_dict, *, strict, known=None):
     """Returns (SearchParams, [error message, ...]). With strict=True (the API) unknown
-    parameter names are errors too; the HTML page ignores them."""
+    parameter names are errors too; the HTML page ignores them. `known` (facet -> codes)
+    defaults to the taxonomy in the database."""
     errors = []
-    known = known_values()
+    known = known_values() if known is None else known
     allowed = {"q", "sort", "page", *FACETS}
     unknown = sorted(set(query_dict.keys()) - allowed)
     if unknown and strict:
-        errors.append(_("Parameter tidak dikenal: %(names)s.") % {"names": ", ".join(unknown)})
+        names = ", ".join(_echo(name, 30) for name in unknown[:MAX_UNKNOWN_NAMES])
+        more = "…" if len(unknown) > MAX_UNKNOWN_NAMES else ""
+        errors.append(_("Parameter tidak dikenal: %(names)s.") % {"names": names + more})
 
-    q = " ".join("".join(ch for ch in query_dict.get("q", "") if ch.isprintable()).split())
+    q = " ".join("".join(ch for ch in query_dict.get("q", "")[: MAX_QUERY_LENGTH * 20] if ch.isprintable()).split())
     if len(q) > MAX_QUERY_LENGTH:
         errors.append(_("Kata kunci terlalu panjang; hanya %(n)s karakter pertama yang dipakai.") % {"n": MAX_QUERY_LENGTH})
         q = q[:MAX_QUERY_LENGTH]
@@ -82,19 +111,23 @@ def parse(query_dict, *, strict):
     filters = {}
     for facet in FACETS:
         values = []
-        for raw in query_dict.getlist(facet):
+        raws = query_dict.getlist(facet)
+        for raw in raws[: MAX_VALUES_PER_FACET * 5]:
             value = raw.strip().lower()
             if not value or value in values:
                 continue
             if facet == "year":
-                if not (value.isdigit() and 1900 <= int(value) <= 2100):
-                    errors.append(_("Tahun tidak valid: %(value)s.") % {"value": raw[:20]})
+                year = _number(value)
+                if year is None or not 1900 <= year <= 2100:
+                    errors.append(_("Tahun tidak valid: %(value)s. Tulis tahun dengan angka 1900–2100, misalnya 2024.")
+                                  % {"value": _echo(raw, 20)})
                     continue
+                value = str(year)
             elif value not in known[facet]:
-                errors.append(_("Nilai tidak dikenal untuk %(facet)s: %(value)s.") % {"facet": facet, "value": raw[:40]})
+                errors.append(_("Nilai tidak dikenal untuk %(facet)s: %(value)s.") % {"facet": facet, "value": _echo(raw)})
                 continue
             values.append(value)
-        if len(values) > MAX_VALUES_PER_FACET:
+        if len(values) > MAX_VALUES_PER_FACET or len(raws) > MAX_VALUES_PER_FACET * 5:
             errors.append(_("Terlalu banyak nilai untuk %(facet)s.") % {"facet": facet})
             values = values[:MAX_VALUES_PER_FACET]
         if values:
@@ -102,15 +135,13 @@ def parse(query_dict, *, strict):
 
     sort = query_dict.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
-        errors.append(_("Urutan tidak dikenal: %(value)s.") % {"value": sort[:20]})
+        errors.append(_("Urutan tidak dikenal: %(value)s.") % {"value": _echo(sort, 20)})
         sort = "relevance"
 
     page_raw = query_dict.get("page", "1") or "1"
-    try:
-        page = int(page_raw)
-        if not 1 <= page <= MAX_PAGE:
-            raise ValueError
-    except ValueError:
-        errors.append(_("Nomor halaman tidak valid: %(value)s.") % {"value": page_raw[:20]})
+    page, last = _number(page_raw), max_page()
+    if page is None or not 1 <= page <= last:
+        errors.append(_("Nomor halaman tidak valid: %(value)s. Tulis angka 1–%(last)s.")
+                      % {"value": _echo(page_raw, 20), "last": last})
         page = 1
     return SearchParams(q=q, filters=filters, sort=sort, page=page), errors

@@ -1,6 +1,7 @@
 """SearchParams -> elasticsearch-dsl Search. Builds only; never sends a request."""
 import re
 
+from django.conf import settings
 from elasticsearch.dsl import Q, Search
 
 from .analysis import analyse, normalise_codes, stage_codes_in, stem, surface_cores, tokens
@@ -183,6 +184,9 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
         search = search.highlight_options(
             type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", fragment_size=180,
             number_of_fragments=2, no_match_size=0, require_field_match=False,
+            # Below the index's highlight.max_analyzed_offset, so a huge body is highlighted
+            # in its first part instead of failing the whole search.
+            max_analyzed_offset=settings.SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET,
             **({"highlight_query": hq.to_dict()} if hq else {}),
         ).highlight(*HIGHLIGHT_FIELDS)
         # Candidates only: the term suggester reads every document's words, whatever the

@@ -28,7 +28,7 @@ SORT_LABELS = [("relevance", _("Paling relevan")), ("newest", _("Terbaru")), ("o
 
 def _page_links(params, outcome):
     """Page numbers around the current one, with first and last always present."""
-    last = min(outcome.pages, search_params.MAX_PAGE)
+    last = min(outcome.pages, search_params.max_page(outcome.page_size))
     numbers = sorted({1, last, *range(max(1, params.page - 2), min(last, params.page + 2) + 1)})
     links, previous = [], 0
     for number in numbers:

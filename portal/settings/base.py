@@ -172,3 +172,36 @@ LOGGING["loggers"].update({"django_tasks": {"level": "WARNING"}, "wagtail": {"le
 # exists anyway counts as "no group" everywhere (lessons.access).
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"password": False}
 WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"password": False}
+
+# Hostile input: bounds checked before any expensive parsing (search parameters, Markdown
+# imports and rendering, attachment checks). Each refusal is a clear message, never a 500.
+# Highlighting analyses at most this many characters of a field; must stay below the
+# index's index.highlight.max_analyzed_offset (1,000,000), or ES fails the whole search.
+SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET = env_int("LINTAS_SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET", 900_000)
+# YAML front matter: bytes, nesting depth of mappings/lists, and aliases (*name) allowed.
+FRONT_MATTER_MAX_BYTES = env_int("LINTAS_FRONT_MATTER_MAX_BYTES", 16 * 1024)
+FRONT_MATTER_MAX_DEPTH = env_int("LINTAS_FRONT_MATTER_MAX_DEPTH", 8)
+FRONT_MATTER_MAX_ALIASES = env_int("LINTAS_FRONT_MATTER_MAX_ALIASES", 0)
+# Markdown bodies: list/blockquote nesting, characters the link parser may scan looking for
+# closing brackets (its cost is quadratic in unclosed '[' and '('), and rendered HTML size.
+MARKDOWN_MAX_NESTING = env_int("LINTAS_MARKDOWN_MAX_NESTING", 16)
+MARKDOWN_MAX_BRACKET_SCAN = env_int("LINTAS_MARKDOWN_MAX_BRACKET_SCAN", 200_000)
+MARKDOWN_MAX_RENDERED_BYTES = env_int("LINTAS_MARKDOWN_MAX_RENDERED_BYTES", 4 * 1024 * 1024)
+# Attachments (DOCX is a zip; PDF parsed by pypdf in a child process with time/memory caps).
+DOCX_MAX_ENTRIES = env_int("LINTAS_DOCX_MAX_ENTRIES", 1000)
+DOCX_MAX_UNCOMPRESSED_BYTES = env_int("LINTAS_DOCX_MAX_UNCOMPRESSED_BYTES", 20 * 1024 * 1024)
+DOCX_MAX_RATIO = env_int("LINTAS_DOCX_MAX_RATIO", 200)
+PDF_MAX_PAGES = env_int("LINTAS_PDF_MAX_PAGES", 2000)
+ATTACHMENT_PARSE_SECONDS = env_int("LINTAS_ATTACHMENT_PARSE_SECONDS", 20)
+ATTACHMENT_CHECK_SECONDS = env_int("LINTAS_ATTACHMENT_CHECK_SECONDS", 5)
+ATTACHMENT_PARSE_MAX_BYTES = env_int("LINTAS_ATTACHMENT_PARSE_MAX_BYTES", 200 * 1024 * 1024)
+# Rendered Markdown, once per text and language, shared by all workers (a file cache, so the
+# index worker's render at publish time serves the page views).
+CACHES = globals().get("CACHES") or {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES["markdown"] = {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": env_str("LINTAS_MARKDOWN_CACHE_DIR", str(STATE_DIR / "markdown-cache")),
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": env_int("LINTAS_MARKDOWN_CACHE_ENTRIES", 5000)},
+}
+MARKDOWN_CACHE = "markdown"

@@ -1,0 +1,181 @@
+"""Bounds on what editors' files may ask of the parsers, checked BEFORE the expensive work.
+
+PyYAML composes nested nodes recursively and expands aliases by reference (a few hundred
+bytes can stand for billions of items once walked); Python-Markdown nests lists and
+blockquotes recursively and scans to the end of a block for every unclosed '[' or '(' of a
+link (quadratic). Each check here is linear in the input and returns Exceeded items with a
+message (Indonesian msgid) and the line concerned. Pure: settings only, no database."""
+import re
+from dataclasses import dataclass
+
+import yaml
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+
+@dataclass
+class Exceeded:
+    message: str
+    line: int | None = None  # 1-based, within the text that was checked
+
+
+# --- YAML front matter ---------------------------------------------------------------
+
+def front_matter_problems(front, loader):
+    """Size, nesting depth and alias use of a front matter text, from YAML events only
+    (the event parser keeps an explicit stack; it is the composer that recurses)."""
+    size = len(front.encode("utf-8", "surrogatepass"))
+    if size > settings.FRONT_MATTER_MAX_BYTES:
+        return [Exceeded(_("front matter berukuran %(size)s bita; batasnya %(limit)s bita")
+                         % {"size": f"{size:,}", "limit": f"{settings.FRONT_MATTER_MAX_BYTES:,}"})]
+    # PyYAML's scanner is quadratic in flow nesting ([[[[...), so that is counted first,
+    # by characters (a bracket inside quotes counts too: no real value nests eight deep).
+    depth = 0
+    for number, line in enumerate(front.split("\n"), start=1):
+        for ch in line:
+            depth = depth + 1 if ch in "[{" else max(0, depth - 1) if ch in "]}" else depth
+            if depth > settings.FRONT_MATTER_MAX_DEPTH:
+                return [Exceeded(_("front matter bersarang terlalu dalam (lebih dari %(limit)s tingkat)")
+                                 % {"limit": settings.FRONT_MATTER_MAX_DEPTH}, number)]
+    depth, aliases = 0, 0
+    try:
+        for event in yaml.parse(front, Loader=loader):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > settings.FRONT_MATTER_MAX_DEPTH:
+                    return [Exceeded(_("front matter bersarang terlalu dalam (lebih dari %(limit)s tingkat)")
+                                     % {"limit": settings.FRONT_MATTER_MAX_DEPTH}, line)]
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):
+                aliases += 1
+                if aliases > settings.FRONT_MATTER_MAX_ALIASES:
+                    return [Exceeded(_("front matter memakai alias YAML (*%(name)s); tulis nilainya langsung")
+                                     % {"name": str(event.anchor)[:40]}, line)]
+    except yaml.YAMLError:
+        return []  # the real load reports the syntax error with its line
+    return []
+
+
+class AliasLimitedComposer:
+    """Mixin for a loader: refuses more aliases than allowed even if the pre-scan was skipped."""
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            self._aliases = getattr(self, "_aliases", 0) + 1
+            if self._aliases > settings.FRONT_MATTER_MAX_ALIASES:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(None, None, _("alias YAML tidak diizinkan"), event.start_mark)
+        return super().compose_node(parent, index)
+
+
+# --- Markdown bodies -----------------------------------------------------------------
+
+FENCE = re.compile(r"^\s*(```|~~~)")
+# Optional indentation, then a chain of '>' and list markers: each one opens a level.
+CONTAINER = re.compile(r"[ \t]*(?:>|[-*+](?=[ \t]|$)|\d{1,9}[.)](?=[ \t]|$))")
+THEMATIC_BREAK = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
+BRACKETS = re.compile(r"[\[\]()\\]")
+REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]\n]{1,999}\]:[ \t]*(.+)$", re.MULTILINE)
+
+
+def _indent(line):
+    width = 0
+    for ch in line:
+        if ch == " ":
+            width += 1
+        elif ch == "\t":
+            width += 4 - width % 4
+        else:
+            break
+    return width
+
+
+def nesting_depth(line):
+    """Levels of lists and blockquotes a line opens: the markers it starts with, plus its
+    indentation counted in steps of two spaces (a sub-list may be indented by two)."""
+    if THEMATIC_BREAK.match(line):
+        return 0
+    markers, position = 0, 0
+    while match := CONTAINER.match(line, position):
+        markers += 1
+        position = match.end()
+    return markers + _indent(line) // 2 if markers else 0
+
+
+def _blocks(text):
+    """(first line number, block text) of each run of non-blank lines outside fenced code:
+    inline parsing (and its bracket scanning) never crosses a blank line or a fence."""
+    block, start, in_fence = [], 1, False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            line = ""
+        if in_fence or not line.strip():
+            if block:
+                yield start, "\n".join(block)
+            block = []
+            continue
+        if not block:
+            start = number
+        block.append(line)
+    if block:
+        yield start, "\n".join(block)
+
+
+def bracket_scan(block):
+    """Characters the link parser scans in a block: from each '[' to its ']' (or the end)
+    and from each '](' to its ')' (or the end). Linear; matches Python-Markdown's cost."""
+    cost, squares, parens = 0, [], []
+    skip_at, closed_at = -1, -1  # an escaped character; just after the last ']'
+    for match in BRACKETS.finditer(block):
+        ch, at = match.group(), match.start()
+        if at == skip_at:
+            continue
+        if ch == "\\":
+            skip_at = at + 1
+        elif ch == "[":
+            squares.append(at)
+        elif ch == "]":
+            if squares:
+                cost += at - squares.pop()
+            closed_at = at + 1
+        elif ch == "(":
+            parens.append((at, at == closed_at))
+        elif parens:  # ")"
+            opened, link = parens.pop()
+            cost += at - opened if link else 0
+    end = len(block)
+    return cost + sum(end - at for at in squares) + sum(end - at for at, link in parens if link)
+
+
+def markdown_problems(text):
+    """Why rendering this Markdown would be too deep, too slow or too large; [] if fine."""
+    problems = []
+    in_fence = False
+    for number, line in enumerate(text.split("\n"), start=1):
+        if FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if not in_fence and nesting_depth(line) > settings.MARKDOWN_MAX_NESTING:
+            problems.append(Exceeded(_("daftar atau kutipan bersarang terlalu dalam (lebih dari %(limit)s tingkat)")
+                                     % {"limit": settings.MARKDOWN_MAX_NESTING}, number))
+            break
+    scanned, worst = 0, None
+    for start, block in _blocks(text):
+        cost = bracket_scan(block)
+        if cost and (worst is None or cost > worst[0]):
+            worst = (cost, start)
+        scanned += cost
+    if scanned > settings.MARKDOWN_MAX_BRACKET_SCAN:
+        problems.append(Exceeded(_("terlalu banyak tanda kurung '[' atau '(' yang tidak ditutup; tutup atau "
+                                   "hapus, atau tulis sebagai \\[ dan \\("), worst[1]))
+    definitions = REFERENCE_DEFINITION.findall(text)
+    if definitions:
+        # Every [text][ref] repeats its definition's URL and title in the output.
+        longest = max(map(len, definitions))
+        if longest * text.count("[") > settings.MARKDOWN_MAX_RENDERED_BYTES:
+            problems.append(Exceeded(_("rujukan tautan dipakai terlalu banyak kali; hasilnya akan melebihi "
+                                       "%(limit)s bita") % {"limit": f"{settings.MARKDOWN_MAX_RENDERED_BYTES:,}"}))
+    return problems
