@@ -1,10 +1,12 @@
 """The portal is an intranet: every URL needs a logged-in user, except the ways to log in."""
+from csp.middleware import CSPMiddleware
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.middleware.locale import LocaleMiddleware
 from django.urls import reverse
 
 OPEN_PREFIXES = ("/static/", "/favicon.ico", "/i18n/", "/healthz")
+ADMIN_PREFIX = "/admin/"
 
 
 class LoginRequiredMiddleware:
@@ -33,3 +35,23 @@ class IndonesianFirstLocaleMiddleware(LocaleMiddleware):
     def process_request(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         super().process_request(request)
+
+
+class ContentSecurityPolicyMiddleware(CSPMiddleware):
+    """django-csp with a second policy for the Wagtail admin (settings
+    CONTENT_SECURITY_POLICY_ADMIN): some Wagtail widgets still initialise themselves with
+    inline scripts, and its live preview shows pages in a frame of the editor. The
+    reader-facing pages keep the strict CONTENT_SECURITY_POLICY. A view's own csp
+    decorators still win."""
+
+    def get_policy_parts(self, request, response, report_only=False):
+        parts = super().get_policy_parts(request, response, report_only=report_only)
+        if not report_only and parts.config is None and self._is_admin(request):
+            parts.config = settings.CONTENT_SECURITY_POLICY_ADMIN["DIRECTIVES"]
+        return parts
+
+    @staticmethod
+    def _is_admin(request):
+        # Wagtail renders a preview by running a made-up request for the page's public URL
+        # through the middleware (marked is_dummy); the result is only shown in the admin.
+        return request.path_info.startswith(ADMIN_PREFIX) or getattr(request, "is_dummy", False)

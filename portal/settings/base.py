@@ -205,3 +205,64 @@ CACHES["markdown"] = {
     "OPTIONS": {"MAX_ENTRIES": env_int("LINTAS_MARKDOWN_CACHE_ENTRIES", 5000)},
 }
 MARKDOWN_CACHE = "markdown"
+
+# --- Hardening: login throttling, Content-Security-Policy, security headers ---------------
+from datetime import timedelta  # noqa: E402
+
+from csp.constants import NONE, SELF, UNSAFE_INLINE  # noqa: E402
+
+INSTALLED_APPS += ["axes", "csp"]
+# SecurityMiddleware goes first so the HTTPS redirect (production) happens before any work;
+# axes' middleware goes last, as its documentation requires, to turn a refused login into
+# the lockout page.
+MIDDLEWARE.remove("django.middleware.security.SecurityMiddleware")
+MIDDLEWARE[:0] = ["django.middleware.security.SecurityMiddleware", "portal.middleware.ContentSecurityPolicyMiddleware"]
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]
+
+# Every login (portal form, Wagtail admin form) passes axes' backend first: it refuses a
+# locked-out username+address before the password is even checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LINTAS_LOGIN_FAILURE_LIMIT", 5)
+# Locked out for this long after the last failure; a failure during the lock restarts it.
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LINTAS_LOGIN_COOLOFF_MINUTES", 15))
+# Counted per username *and* address: an attacker cannot lock a colleague out from another
+# machine, and one machine guessing many usernames is throttled per username.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "portal.throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "portal.throttle.client_ip"
+# How many reverse proxies in front of Django append to X-Forwarded-For. 0: the header is
+# ignored (it can be forged) and REMOTE_ADDR is the client.
+LINTAS_TRUSTED_PROXY_COUNT = env_int("LINTAS_TRUSTED_PROXY_COUNT", 0)
+AXES_ENABLE_ADMIN = False  # Django's admin site is not mounted; unlock with `manage.py axes_reset_username`
+AXES_VERBOSE = False
+LOGGING["loggers"]["axes"] = {"level": "WARNING"}  # lockouts only, not every login
+
+# Content-Security-Policy on every response (django-csp). Reader pages: nothing inline,
+# nothing from other origins; the only script is a static file.
+_CSP_COMMON = {
+    "default-src": [SELF],
+    "script-src": [SELF],
+    "style-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "connect-src": [SELF],
+    "object-src": [NONE],
+    "base-uri": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+}
+CONTENT_SECURITY_POLICY = {"DIRECTIVES": _CSP_COMMON}
+# The Wagtail admin (/admin/), measured in Chromium by tests/browser/test_csp.py: Wagtail 8's
+# date widgets and inline panels (attachments) initialise themselves with inline scripts,
+# so the page editor needs 'unsafe-inline' for scripts; styles stay 'self'. Its live
+# preview shows an admin URL in a frame of the editor, hence frame-ancestors 'self'.
+CONTENT_SECURITY_POLICY_ADMIN = {
+    "DIRECTIVES": {**_CSP_COMMON, "script-src": [SELF, UNSAFE_INLINE], "frame-ancestors": [SELF]}
+}
+# Gravatar would send a hash of every editor's e-mail address to an outside service.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
+
+# Security headers; production adds HTTPS, HSTS and secure cookies (portal/settings/production.py).
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"

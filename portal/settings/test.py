@@ -9,3 +9,6 @@ SEARCH_INDEX_ALIAS = env_str("SEARCH_INDEX_ALIAS", f"lintas-test-{os.getpid()}")
 MEDIA_ROOT = STATE_DIR / "test-media"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LANGUAGE_CODE = "id"
+# Login throttling stays on in tests (tests/integration/test_hardening.py needs it); only
+# the test client's request-less login() is let through. See portal.throttle.
+AUTHENTICATION_BACKENDS = ["portal.throttle.RequestOptionalAxesBackend", "django.contrib.auth.backends.ModelBackend"]
