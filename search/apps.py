@@ -10,3 +10,4 @@ class SearchConfig(AppConfig):
         from . import signals
 
         signals.connect_documents()
+        signals.connect_taxonomy()

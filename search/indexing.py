@@ -1,8 +1,26 @@
-"""Keeping the index in step with the database: page -> document, bulk writes, versioned
-rebuild with an alias swap, and reconcile to repair drift."""
-import logging
-from dataclasses import dataclass, field
+"""Keeping the index in step with the database: page -> document, bulk writes with a result
+per page, versioned rebuild with an alias swap, and reconcile to repair drift.
 
+Rules every writer here follows:
+- One page never fails its neighbours: each document is built on its own, and a bulk
+  request's errors are mapped back to the page they belong to.
+- Fail closed: when a page's current document cannot be built or is refused, its old
+  document is deleted from the index. The old one may carry access tokens (or text) that
+  no longer hold, and a page missing from search is better than one shown to the wrong
+  readers. The page stays queued (and becomes a dead letter) until it can be indexed.
+- Every document carries `source_hash` (what it was built from) and `build_version` (the
+  document-building code and analysis data it was built with); reconcile compares them.
+"""
+import hashlib
+import json
+import logging
+import re
+import time
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import bulk, scan
@@ -11,12 +29,34 @@ from wagtail.models import Page
 from lessons import access
 from lessons.models import DOCUMENT_MODELS
 
+from . import analysis
 from .analysis import analyse
 from .client import get_client
 from .documents import SearchDocument, alias_name, index_body_settings
+from .models import PendingIndexUpdate
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
+# Bump when build_document() (or anything it calls) changes what a document contains, so
+# reconcile refreshes every document and status can tell an index built by other code.
+BUILD_VERSION = "2026-12-01.1"
+PIPELINE_FIELDS = {"source_hash": {"type": "keyword", "index": False}, "build_version": {"type": "keyword"}}
+TRANSIENT_STATUSES = {429, 500, 502, 503, 504}  # the node is busy or away: retry, not the page's fault
+
+
+def build_version():
+    """The code and analysis data documents are built with. Glossary terms are not part of
+    it: they are expanded in queries only, documents never contain them."""
+    digest = hashlib.sha256(BUILD_VERSION.encode())
+    digest.update(analysis.DATA_FILE.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def content_hash(document, version):
+    """Hash of a document's content (without its own stamp) and the build version."""
+    content = {k: v for k, v in document.items() if k not in PIPELINE_FIELDS}
+    text = json.dumps(content, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
+    return hashlib.sha256(f"{version}\n{text}".encode()).hexdigest()
 
 
 def indexable_pages(ids=None):
@@ -27,8 +67,8 @@ def indexable_pages(ids=None):
     return queryset.specific().order_by("id")
 
 
-def build_document(page, restrictions=None):
-    """The index source for one specific document page."""
+def build_document(page, restrictions=None, version=None):
+    """The index source for one specific document page, stamped with its source hash."""
     body = "\n\n".join(part for part in page.text_sections() if part)
     attachments = page.attachment_text()
     stages = list(page.stages.all())
@@ -43,7 +83,7 @@ def build_document(page, restrictions=None):
     )
     date = page.date or (page.first_published_at.date() if page.first_published_at else None)
     tokens = access.access_tokens_for_page(page, restrictions)
-    return {
+    document = {
         "title": page.title,
         "title_stemmed": analyse(page.title),
         "summary": page.summary,
@@ -68,6 +108,10 @@ def build_document(page, restrictions=None):
         "access": tokens,
         "suggest": {"input": title_suggest_inputs(page.title), "contexts": {"access": tokens}},
     }
+    version = version or build_version()
+    document["build_version"] = version
+    document["source_hash"] = content_hash(document, version)
+    return document
 
 
 def title_suggest_inputs(title, max_words=12):
@@ -76,18 +120,117 @@ def title_suggest_inputs(title, max_words=12):
     return [" ".join(words[i:]) for i in range(min(len(words), max_words)) if len(words[i]) > 2 or i == 0]
 
 
-def _actions(pages, index, restrictions):
-    for page in pages:
-        yield {"_op_type": "index", "_index": index, "_id": str(page.id), "_source": build_document(page, restrictions)}
+def _error_text(error):
+    return f"{type(error).__name__}: {error}"[:2000]
 
+
+def load_pages(ids):
+    """(live specific pages among ids, {id: error} for pages that cannot even be loaded).
+    One malformed row must not hide the others, so a failed batch is loaded page by page."""
+    try:
+        return list(indexable_pages(ids)), {}
+    except Exception:  # noqa: BLE001 - which page is bad is found below
+        pages, failed = [], {}
+        for page_id in ids:
+            try:
+                pages.extend(indexable_pages([page_id]))
+            except Exception as error:  # noqa: BLE001 - that page only
+                failed[page_id] = _error_text(error)
+        return pages, failed
+
+
+def build_documents(pages, restrictions, version):
+    """({id: document}, {id: error}): each page built on its own."""
+    documents, failed = {}, {}
+    for page in pages:
+        try:
+            documents[page.id] = build_document(page, restrictions, version)
+        except Exception as error:  # noqa: BLE001 - any fault in one page's data sets that page aside
+            logger.warning("Cannot build the search document of page %s: %s", page.id, error)
+            failed[page.id] = _error_text(error)
+    return documents, failed
+
+
+@dataclass
+class WriteResult:
+    indexed: set = field(default_factory=set)
+    deleted: set = field(default_factory=set)
+    failed: dict = field(default_factory=dict)  # page id -> error: the page's own document is at fault
+    transient: dict = field(default_factory=dict)  # page id -> error: the cluster was busy; retry as is
+
+
+def _bulk(index, documents, delete_ids):
+    """One bulk request; returns {page id: (status, error)} for the operations that failed.
+    Connection problems raise: the caller retries everything later."""
+    actions = [{"_op_type": "index", "_index": index, "_id": str(i), "_source": d} for i, d in documents.items()]
+    actions += [{"_op_type": "delete", "_index": index, "_id": str(i)} for i in delete_ids]
+    if not actions:
+        return {}
+    _, errors = bulk(get_client(), actions, raise_on_error=False, refresh=True)  # editors expect to find
+    # what they just published at once; writes are few
+    problems = {}
+    for item in errors:
+        op, info = next(iter(item.items()))
+        if op == "delete" and info.get("status") == 404:
+            continue  # already gone
+        problems[int(info["_id"])] = (info.get("status"), json.dumps(info.get("error"), ensure_ascii=False)[:2000])
+    return problems
+
+
+def apply(index, documents, delete_ids, build_failures=None, fail_closed=True):
+    """Write built documents and deletions to `index`, one result per page. Pages whose
+    document could not be built or was refused are deleted from the index (fail closed)."""
+    result = WriteResult(failed=dict(build_failures or {}))
+    problems = _bulk(index, documents, set(delete_ids) | (set(result.failed) if fail_closed else set()))
+    refused = {}
+    for page_id, (status, error) in problems.items():
+        if status in TRANSIENT_STATUSES:
+            result.transient[page_id] = error
+        elif page_id in documents:
+            refused[page_id] = error
+        else:
+            result.transient[page_id] = error  # a delete refused for another reason: try again
+    if refused and fail_closed:
+        for page_id, (status, error) in _bulk(index, {}, refused).items():
+            result.transient[page_id] = error  # not removed yet: must be retried, never forgotten
+    result.failed.update(refused)
+    result.indexed = set(documents) - set(problems)
+    result.deleted = set(delete_ids) - set(problems)
+    return result
+
+
+def write(page_ids_to_index, page_ids_to_delete, index=None):
+    """Apply index updates in bulk; returns a WriteResult (per page). Raises on connection
+    problems so the caller can retry later."""
+    if index is None:
+        ensure_index()  # writing to a missing alias would create a stray, unmapped index
+    index = index or alias_name()
+    page_ids_to_index = list(page_ids_to_index)
+    pages, failed = load_pages(page_ids_to_index) if page_ids_to_index else ([], {})
+    documents, build_failed = build_documents(pages, list(access.group_restrictions()), build_version())
+    failed.update(build_failed)
+    # A page that is no longer live (or no longer a document) must leave the index.
+    gone = set(page_ids_to_index) - {p.id for p in pages} - set(failed)
+    return apply(index, documents, set(page_ids_to_delete) | gone, failed)
+
+
+# --- Versioned indexes behind the alias --------------------------------------------------
 
 def new_index_name():
     return f"{alias_name()}-{timezone.now():%Y%m%d%H%M%S%f}"
 
 
+def _own_index(name):
+    """Indexes this alias's rebuilds create: '<alias>-<20 digits>' (not another alias's)."""
+    return re.fullmatch(re.escape(alias_name()) + r"-\d{20}", name) is not None
+
+
 def create_index(name):
     client = get_client()
-    client.indices.create(index=name, settings=index_body_settings(), mappings=SearchDocument._doc_type.mapping.to_dict())
+    mappings = SearchDocument._doc_type.mapping.to_dict()
+    mappings.setdefault("properties", {}).update(PIPELINE_FIELDS)
+    mappings["_meta"] = {"build_version": build_version(), "created_at": timezone.now().isoformat()}
+    client.indices.create(index=name, settings=index_body_settings(), mappings=mappings)
     return name
 
 
@@ -99,100 +242,216 @@ def ensure_index():
         client.indices.put_alias(index=name, name=alias_name())
 
 
-def write(page_ids_to_index, page_ids_to_delete, index=None):
-    """Apply index updates in bulk. Returns the number of documents written and deleted.
-    Raises on connection problems so the caller can retry later."""
-    if index is None:
-        ensure_index()  # writing to a missing alias would create a stray, unmapped index
-    index = index or alias_name()
-    restrictions = list(access.group_restrictions())
-    pages = list(indexable_pages(page_ids_to_index)) if page_ids_to_index else []
-    # A page that is no longer live (or no longer a document) must leave the index.
-    gone = set(page_ids_to_index) - {p.id for p in pages}
-    deletions = [{"_op_type": "delete", "_index": index, "_id": str(i)} for i in set(page_ids_to_delete) | gone]
-    ok, errors = bulk(get_client(), [*_actions(pages, index, restrictions), *deletions], raise_on_error=False,
-                      refresh=True)  # editors expect to find what they just published; writes are few
-    real_errors = [e for e in errors if not ("delete" in e and e["delete"].get("status") == 404)]
-    if real_errors:
-        raise RuntimeError(f"{len(real_errors)} index operations failed; first: {real_errors[0]}")
-    return len(pages), len(deletions)
-
-
-def rebuild(progress=lambda done, total: None):
-    """Index everything into a new versioned index, swap the alias atomically, drop the old
-    indexes, then reconcile to pick up what was published while the rebuild ran."""
+def live_indices():
     client = get_client()
-    name = create_index(new_index_name())
-    pages = indexable_pages()
-    total = pages.count()
-    restrictions = list(access.group_restrictions())
-    done = 0
-    progress(0, total)
-    for start in range(0, total, BATCH_SIZE):
-        batch = list(pages[start:start + BATCH_SIZE])
-        bulk(client, _actions(batch, name, restrictions))
-        done += len(batch)
-        progress(done, total)
-    client.indices.refresh(index=name)
-    old = list(client.indices.get_alias(name=alias_name()).keys()) if client.indices.exists_alias(name=alias_name()) else []
-    swap = [{"add": {"index": name, "alias": alias_name()}}] + [{"remove": {"index": o, "alias": alias_name()}} for o in old]
-    client.indices.update_aliases(actions=swap)
-    for index in old:
-        client.indices.delete(index=index, ignore_unavailable=True)
-    return name, reconcile()
+    try:
+        return sorted(client.indices.get_alias(name=alias_name()).keys())
+    except NotFoundError:
+        return []
 
+
+def _own_indices():
+    """{name: (is live, retired_at or None)} for every index of this alias."""
+    client = get_client()
+    found = client.indices.get(index=f"{alias_name()}-*", expand_wildcards="open", features="aliases,mappings")
+    result = {}
+    for name, info in found.items():
+        if not _own_index(name):
+            continue
+        retired = ((info.get("mappings") or {}).get("_meta") or {}).get("retired_at")
+        result[name] = (alias_name() in (info.get("aliases") or {}),
+                        datetime.fromisoformat(retired) if retired else None)
+    return result
+
+
+def _retire(client, names):
+    """Mark indexes just taken out of the alias; they are deleted after the grace period."""
+    now = timezone.now().isoformat()
+    for name in names:
+        meta = (client.indices.get_mapping(index=name)[name]["mappings"].get("_meta") or {})
+        client.indices.put_mapping(index=name, meta={**meta, "retired_at": now})
+
+
+def prune_retired(keep_only_newest=False, now=None):
+    """Delete retired indexes whose grace period has passed. A rebuild also passes
+    keep_only_newest: indexes retired before the newest retired one have been out of the
+    alias for a whole rebuild already. Never touches an index the alias points to, nor an
+    index that was never retired (another rebuild may be filling it)."""
+    now = now or timezone.now()
+    grace = timedelta(seconds=settings.SEARCH_OLD_INDEX_GRACE_SECONDS)
+    retired = sorted(((at, name) for name, (live, at) in _own_indices().items() if at and not live), reverse=True)
+    doomed = [name for i, (at, name) in enumerate(retired) if now - at >= grace or (keep_only_newest and i > 0)]
+    if doomed:
+        live = set(live_indices())  # checked again right before deleting
+        doomed = [name for name in doomed if name not in live]
+        if doomed:
+            get_client().indices.delete(index=",".join(doomed), ignore_unavailable=True)
+    return doomed
+
+
+@dataclass
+class RebuildReport:
+    name: str
+    indexed: int = 0
+    skipped: dict = field(default_factory=dict)  # page id -> error
+    reconcile: "ReconcileReport" = None
+    pruned: list = field(default_factory=list)
+    kept: list = field(default_factory=list)  # the previous index, kept for its grace period
+
+
+def _chunks(items, size):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _apply_with_retries(index, documents, deletes, failed, fail_closed, tries=3):
+    """apply() with a few retries of the pages the cluster was too busy to take."""
+    result = apply(index, documents, deletes, failed, fail_closed)
+    for attempt in range(1, tries):
+        if not result.transient:
+            break
+        time.sleep(0.5 * attempt)
+        retry = {i: documents[i] for i in result.transient if i in documents}
+        again = apply(index, retry, set(result.transient) - set(retry), {}, fail_closed)
+        result.indexed |= again.indexed
+        result.deleted |= again.deleted
+        result.failed.update(again.failed)
+        result.transient = again.transient
+    if result.transient:
+        raise RuntimeError(f"{len(result.transient)} index operations kept failing; first: "
+                           f"{next(iter(result.transient.values()))}")
+    return result
+
+
+def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
+    """Index everything into a new versioned index and swap the alias atomically. Pages whose
+    document fails are skipped and reported (and queued, so they show up as dead letters).
+    A failed rebuild deletes its new index. The replaced index is kept for a grace period
+    (searches may still be running on it); then reconcile picks up what was published
+    while the rebuild ran."""
+    client = get_client()
+    pruned = prune_retired(keep_only_newest=True)
+    report = RebuildReport(name=create_index(new_index_name()), pruned=pruned)
+    try:
+        ids = list(Page.objects.live().type(*DOCUMENT_MODELS).order_by("id").values_list("id", flat=True))
+        restrictions = list(access.group_restrictions())
+        version = build_version()
+        progress(0, len(ids))
+        done = 0
+        for chunk in _chunks(ids, batch_size):
+            pages, failed = load_pages(chunk)
+            documents, build_failed = build_documents(pages, restrictions, version)
+            result = _apply_with_retries(report.name, documents, set(), {**failed, **build_failed}, fail_closed=False)
+            report.skipped.update(result.failed)
+            report.indexed += len(result.indexed)
+            done += len(chunk)
+            progress(done, len(ids))
+        client.indices.refresh(index=report.name)
+        old = live_indices()
+        swap = [{"add": {"index": report.name, "alias": alias_name()}}]
+        swap += [{"remove": {"index": o, "alias": alias_name()}} for o in old]
+        client.indices.update_aliases(actions=swap)
+    except BaseException:
+        # No orphan: the half-built index goes; the alias still points at the old one.
+        try:
+            client.indices.delete(index=report.name, ignore_unavailable=True)
+        except Exception:  # noqa: BLE001 - report the original failure, not the clean-up's
+            logger.exception("Could not delete the unfinished index %s", report.name)
+        raise
+    _retire(client, old)
+    report.kept = old
+    _set_aside(report.skipped)
+    report.reconcile = reconcile()
+    report.pruned += prune_retired()
+    return report
+
+
+def _set_aside(failures):
+    """Queue pages whose document failed outside the worker (rebuild, reconcile), so they
+    are retried and, if they keep failing, listed as dead letters. Pages already queued
+    (or already dead letters) are left as they are."""
+    queued = set(PendingIndexUpdate.objects.filter(page_id__in=list(failures)).values_list("page_id", flat=True))
+    PendingIndexUpdate.objects.bulk_create(
+        PendingIndexUpdate(page_id=i, action=PendingIndexUpdate.INDEX, last_error=failures[i])
+        for i in sorted(set(failures) - queued))
+
+
+# --- Reconcile ---------------------------------------------------------------------------
 
 @dataclass
 class ReconcileReport:
     added: list = field(default_factory=list)
     removed: list = field(default_factory=list)
     refreshed: list = field(default_factory=list)
+    failed: dict = field(default_factory=dict)  # page id -> error; removed from the index (fail closed)
+    checked: int = 0
 
     @property
     def changed(self):
-        return bool(self.added or self.removed or self.refreshed)
+        return bool(self.added or self.removed or self.refreshed or self.failed)
 
 
 def _indexed_state():
-    client = get_client()
-    hits = scan(client, index=alias_name(), query={"query": {"match_all": {}}}, _source=["published_at", "access"])
-    return {int(h["_id"]): (h["_source"].get("published_at"), sorted(h["_source"].get("access") or [])) for h in hits}
+    """{page id: (source_hash, access)}. Access is compared as well as the hash: it decides
+    who may read a document, so a document altered behind the hash's back is caught too."""
+    hits = scan(get_client(), index=alias_name(), query={"query": {"match_all": {}}},
+                _source=["source_hash", "access"])
+    state = {}
+    for hit in hits:
+        source = hit.get("_source") or {}
+        state[int(hit["_id"])] = (source.get("source_hash"), sorted(source.get("access") or []))
+    return state
 
 
-def reconcile():
-    """Compare live document pages with the index and repair any drift."""
+def reconcile(batch_size=BATCH_SIZE, progress=lambda done, total: None):
+    """Compare every live document page with the index and repair any drift. Each page's
+    document is built as it would be now and its hash compared with the stored one, so a
+    change in content, taxonomy labels, access, analysis data or building code is found."""
     ensure_index()
     restrictions = list(access.group_restrictions())
+    version = build_version()
     indexed = _indexed_state()
-    expected = {}
-    for page in Page.objects.live().type(*DOCUMENT_MODELS).only("id", "path", "last_published_at"):
-        published = page.last_published_at.isoformat() if page.last_published_at else None
-        expected[page.id] = (published, sorted(access.access_tokens_for_page(page, restrictions)))
-    report = ReconcileReport(
-        added=sorted(set(expected) - set(indexed)),
-        removed=sorted(set(indexed) - set(expected)),
-        refreshed=sorted(i for i in set(expected) & set(indexed) if not _same(expected[i], indexed[i])),
-    )
-    if report.changed:
-        write(report.added + report.refreshed, report.removed)
+    ids = list(Page.objects.live().type(*DOCUMENT_MODELS).order_by("id").values_list("id", flat=True))
+    report = ReconcileReport(removed=sorted(set(indexed) - set(ids)), checked=len(ids))
+    progress(0, len(ids))
+    done = 0
+    for chunk in _chunks(ids, batch_size):
+        pages, failed = load_pages(chunk)
+        documents, build_failed = build_documents(pages, restrictions, version)
+        failed.update(build_failed)
+        stale = {i: d for i, d in documents.items() if indexed.get(i) != (d["source_hash"], sorted(d["access"]))}
+        gone = set(chunk) - {p.id for p in pages} - set(failed)  # unpublished meanwhile
+        result = _apply_with_retries(alias_name(), stale, gone, failed, fail_closed=True)
+        report.failed.update(result.failed)
+        report.added += sorted(i for i in result.indexed if i not in indexed)
+        report.refreshed += sorted(i for i in result.indexed if i in indexed)
+        done += len(chunk)
+        progress(done, len(ids))
+    if report.removed:
+        _apply_with_retries(alias_name(), {}, report.removed, {}, fail_closed=True)
+    _set_aside(report.failed)
+    prune_retired()
     return report
 
 
-def _same(expected, indexed):
-    from django.utils.dateparse import parse_datetime
-
-    (exp_time, exp_access), (idx_time, idx_access) = expected, indexed
-    same_time = (exp_time is None and idx_time is None) or (
-        exp_time is not None and idx_time is not None and parse_datetime(exp_time) == parse_datetime(idx_time))
-    return same_time and exp_access == idx_access
-
+# --- Status ------------------------------------------------------------------------------
 
 def status():
+    """What `search_index status` prints: the alias and its indexes, document counts, and
+    which build versions the live documents carry."""
     client = get_client()
-    try:
-        indices = list(client.indices.get_alias(name=alias_name()).keys())
-        count = client.count(index=alias_name())["count"]
-    except NotFoundError:
-        indices, count = [], 0
-    return {"alias": alias_name(), "indices": indices, "documents_in_index": count,
-            "documents_in_database": Page.objects.live().type(*DOCUMENT_MODELS).count()}
+    current = build_version()
+    state = {"alias": alias_name(), "indices": live_indices(), "documents_in_index": 0, "build_versions": {},
+             "build_version": current, "retired": [], "orphans": [],
+             "documents_in_database": Page.objects.live().type(*DOCUMENT_MODELS).count()}
+    if state["indices"]:
+        response = client.search(index=alias_name(), size=0, track_total_hits=True, aggs={
+            "versions": {"terms": {"field": "build_version", "size": 20, "missing": "(none)"}}})
+        state["documents_in_index"] = response["hits"]["total"]["value"]
+        state["build_versions"] = {b["key"]: b["doc_count"] for b in response["aggregations"]["versions"]["buckets"]}
+    for name, (live, retired_at) in sorted(_own_indices().items()):
+        if not live:
+            state["retired" if retired_at else "orphans"].append((name, retired_at))
+    other = sum(count for version, count in state["build_versions"].items() if version != current)
+    state["documents_built_by_other_code"] = other
+    return state

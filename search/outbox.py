@@ -1,70 +1,224 @@
-"""Enqueue and drain index updates. The worker loop and the tests call the same drain()."""
+"""Enqueue and drain index updates. The worker loop and the tests call the same drain().
+
+A drain claims due rows (so several workers share the queue without doing the same row
+twice), applies them in one bulk request, and settles each page on its own:
+- applied: its rows are deleted;
+- its own document failed (cannot be built, refused): the page's newest row keeps an error,
+  a failure count and an exponential back-off, and becomes a dead letter at the limit;
+- the cluster was away or busy: the rows are retried soon, and the failure does not count
+  towards dead letters (an outage must not bury the whole queue).
+"""
 import logging
+import os
+import socket
 import time
+import uuid
 from datetime import timedelta
 
-from django.db import transaction
+from django.conf import settings
+from django.db import OperationalError, transaction
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
 
-from .indexing import write
+from . import indexing
 from .models import PendingIndexUpdate
 
 logger = logging.getLogger(__name__)
-MAX_BACKOFF_SECONDS = 5  # short: after an outage the index catches up within seconds
+MAX_BACKOFF_SECONDS = 5  # outages: short, so after one the index catches up within seconds
+HOUSEKEEPING_SECONDS = 60  # how often an idle worker deletes old indexes past their grace
 
 
 def enqueue(page_ids, action=PendingIndexUpdate.INDEX):
     PendingIndexUpdate.objects.bulk_create(PendingIndexUpdate(page_id=i, action=action) for i in page_ids)
 
 
+def enqueue_on_change(page_ids, action=PendingIndexUpdate.INDEX):
+    """Queue inside the caller's transaction: a rollback drops the queue row too."""
+    with transaction.atomic():
+        enqueue(page_ids, action)
+
+
 def backoff(attempts):
+    """Delay after an outage (not the page's fault)."""
     return min(0.5 * 2 ** attempts, MAX_BACKOFF_SECONDS)
 
 
-def drain(batch_size=500):
-    """Apply due updates in one bulk request. Returns how many rows were applied; on failure
-    the rows stay queued with a later next_attempt_at."""
-    now = timezone.now()
-    rows = list(PendingIndexUpdate.objects.filter(next_attempt_at__lte=now)[:batch_size])
+def failure_backoff(failures):
+    """Delay after the page's own document failed."""
+    return min(settings.SEARCH_INDEX_RETRY_SECONDS * 2 ** max(failures - 1, 0), settings.SEARCH_INDEX_RETRY_MAX_SECONDS)
+
+
+def new_worker_id():
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:64]
+
+
+def _due(now):
+    return (PendingIndexUpdate.objects.filter(dead_at__isnull=True, next_attempt_at__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lte=now)))
+
+
+def claim(worker, batch_size, now=None):
+    """Claim up to batch_size due rows for `worker` and return them.
+
+    PostgreSQL: SELECT ... FOR UPDATE SKIP LOCKED, so concurrent claimers take different
+    rows, then a lease (claimed_by / claimed_until) marks them for after the commit. SQLite
+    ignores FOR UPDATE, but the settings open every transaction with BEGIN IMMEDIATE, so
+    claims are serialised by the database's write lock. Pages another worker holds are not
+    taken, and all due rows of a taken page go to the same worker, so one page's writes
+    never race each other. A crashed worker's lease runs out and its rows are claimed again.
+    """
+    now = now or timezone.now()
+    until = now + timedelta(seconds=settings.SEARCH_WORKER_LEASE_SECONDS)
+    with transaction.atomic():
+        busy = PendingIndexUpdate.objects.filter(claimed_until__gt=now).values("page_id")
+        rows = list(_due(now).exclude(page_id__in=busy).order_by("id").select_for_update(skip_locked=True)[:batch_size])
+        if not rows:
+            return []
+        pages = {r.page_id for r in rows}
+        rows += list(_due(now).filter(page_id__in=pages).exclude(id__in=[r.id for r in rows])
+                     .select_for_update(skip_locked=True))
+        PendingIndexUpdate.objects.filter(id__in=[r.id for r in rows]).update(claimed_by=worker, claimed_until=until)
+    return sorted(rows, key=lambda r: r.id)
+
+
+def _settle(function, tries=20):
+    """Record a drain's outcome, riding out a briefly locked database: once documents are
+    written, losing their rows' outcome would mean applying them again after the lease."""
+    for attempt in range(tries):
+        try:
+            with transaction.atomic():
+                return function()
+        except OperationalError:
+            if attempt == tries - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+
+
+def drain(batch_size=500, worker=None, applied=None):
+    """Claim and apply due updates in one bulk request. Returns how many rows were applied;
+    `applied` (a list), if given, receives their ids."""
+    worker = worker or new_worker_id()
+    rows = claim(worker, batch_size)
     if not rows:
         return 0
-    latest = {}
+    by_page = {}
     for row in rows:  # the last word about a page wins
-        latest[row.page_id] = row.action
-    to_index = [i for i, action in latest.items() if action == PendingIndexUpdate.INDEX]
-    to_delete = [i for i, action in latest.items() if action == PendingIndexUpdate.DELETE]
+        by_page.setdefault(row.page_id, []).append(row)
+    to_index = [p for p, page_rows in by_page.items() if page_rows[-1].action == PendingIndexUpdate.INDEX]
+    to_delete = [p for p, page_rows in by_page.items() if page_rows[-1].action == PendingIndexUpdate.DELETE]
+    now = timezone.now()
     try:
-        write(to_index, to_delete)
-    except Exception as error:  # connection refused, timeouts, cluster errors: all retried
-        attempts = max(row.attempts for row in rows) + 1
-        delay = backoff(attempts)
-        PendingIndexUpdate.objects.filter(id__in=[r.id for r in rows]).update(
-            attempts=attempts, next_attempt_at=now + timedelta(seconds=delay), last_error=str(error)[:2000])
-        logger.warning("Index update failed (attempt %s), retrying in %.1fs: %s", attempts, delay, error)
+        result = indexing.write(to_index, to_delete)
+    except Exception as error:  # connection refused, timeouts, cluster errors: the cluster's fault
+        _settle(lambda: _retry_later(worker, rows, str(error), now))
+        logger.warning("Index update failed (%s rows), retrying shortly: %s", len(rows), error)
         return 0
-    PendingIndexUpdate.objects.filter(id__in=[r.id for r in rows]).delete()
-    return len(rows)
+    done = [r for p, page_rows in by_page.items() if p not in result.failed and p not in result.transient
+            for r in page_rows]
+    busy = [r for p, page_rows in by_page.items() if p in result.transient for r in page_rows]
+    failed = {p: page_rows for p, page_rows in by_page.items() if p in result.failed and p not in result.transient}
 
+    def settle():
+        _finish(worker, done)
+        if busy:
+            _retry_later(worker, busy, "; ".join(sorted(set(result.transient.values())))[:2000], now)
+        for page_id, page_rows in failed.items():
+            _set_aside(worker, page_rows, result.failed[page_id], now)
+
+    _settle(settle)
+    if failed:
+        logger.warning("Search documents of pages %s failed; set aside", sorted(failed))
+    if applied is not None:
+        applied.extend(r.id for r in done)
+    return len(done)
+
+
+def _finish(worker, rows):
+    """Applied: delete the rows, and dead letters of the same pages they supersede."""
+    if not rows:
+        return
+    PendingIndexUpdate.objects.filter(id__in=[r.id for r in rows], claimed_by=worker).delete()
+    newest = {}
+    for row in rows:
+        newest[row.page_id] = max(newest.get(row.page_id, 0), row.id)
+    for page_id, row_id in newest.items():
+        PendingIndexUpdate.objects.filter(page_id=page_id, id__lt=row_id, dead_at__isnull=False).delete()
+
+
+def _retry_later(worker, rows, error, now):
+    """The cluster's fault: try again soon; attempts pace the retries, failures stay."""
+    attempts = max(r.attempts for r in rows) + 1
+    PendingIndexUpdate.objects.filter(id__in=[r.id for r in rows], claimed_by=worker).update(
+        attempts=F("attempts") + 1, next_attempt_at=now + timedelta(seconds=backoff(attempts)),
+        last_error=error[:2000], claimed_by="", claimed_until=None)
+
+
+def _set_aside(worker, rows, error, now):
+    """The page's own document failed: keep one row for it with its own count and back-off;
+    at the limit it becomes a dead letter. (Its old document was already removed from the
+    index by indexing.apply: fail closed.)"""
+    keep, older = rows[-1], rows[:-1]
+    failures = max(r.failures for r in rows) + 1
+    dead = failures >= settings.SEARCH_INDEX_MAX_ATTEMPTS
+    PendingIndexUpdate.objects.filter(id__in=[r.id for r in older], claimed_by=worker).delete()
+    PendingIndexUpdate.objects.filter(page_id=keep.page_id, id__lt=keep.id, dead_at__isnull=False).delete()
+    PendingIndexUpdate.objects.filter(id=keep.id, claimed_by=worker).update(
+        attempts=max(r.attempts for r in rows) + 1, failures=failures, last_error=error[:2000],
+        next_attempt_at=now + timedelta(seconds=failure_backoff(failures)), dead_at=now if dead else None,
+        claimed_by="", claimed_until=None)
+    if dead:
+        logger.error("Page %s is a dead letter of the search index after %s failures: %s", keep.page_id, failures, error)
+
+
+# --- What administrators see -------------------------------------------------------------
 
 def pending_count():
-    return PendingIndexUpdate.objects.count()
+    return PendingIndexUpdate.objects.filter(dead_at__isnull=True).count()
 
 
-def run_worker(poll_seconds=0.25, stop=lambda: False, report=lambda n: None):
-    """Drain forever (or until stop() is true)."""
+def dead_letters():
+    return PendingIndexUpdate.objects.filter(dead_at__isnull=False).order_by("-dead_at", "-id")
+
+
+def stats(now=None):
+    """Queue length, age of the oldest pending row (seconds) and dead letters: counts only,
+    one cheap query (the health endpoint calls it)."""
+    now = now or timezone.now()
+    alive = Q(dead_at__isnull=True)
+    row = PendingIndexUpdate.objects.aggregate(
+        queue=Count("id", filter=alive), oldest=Min("created_at", filter=alive),
+        dead=Count("id", filter=~alive))
+    oldest = round((now - row["oldest"]).total_seconds(), 1) if row["oldest"] else 0
+    return {"queue_length": row["queue"], "oldest_pending_seconds": oldest, "dead_letters": row["dead"]}
+
+
+def retry(ids=None):
+    """Give dead letters (all, or those ids) a fresh start. Returns how many."""
+    rows = dead_letters() if ids is None else dead_letters().filter(id__in=ids)
+    return rows.update(dead_at=None, failures=0, attempts=0, next_attempt_at=timezone.now(),
+                       claimed_by="", claimed_until=None)
+
+
+# --- The worker --------------------------------------------------------------------------
+
+def run_worker(poll_seconds=0.25, stop=lambda: False, report=lambda n: None, worker=None):
+    """Drain forever (or until stop() is true). When idle, now and then delete old indexes
+    whose grace period after a rebuild has passed."""
+    worker = worker or new_worker_id()
+    last_housekeeping = 0.0
     while not stop():
         try:
-            applied = drain()
+            applied = drain(worker=worker)
         except Exception:  # the database itself hiccuped; keep the worker alive
             logger.exception("Index worker error")
             applied = 0
         if applied:
             report(applied)
-        else:
-            time.sleep(poll_seconds)
-
-
-def enqueue_on_change(page_ids, action=PendingIndexUpdate.INDEX):
-    """Queue inside the caller's transaction: a rollback drops the queue row too."""
-    with transaction.atomic():
-        enqueue(page_ids, action)
+            continue
+        if time.monotonic() - last_housekeeping > HOUSEKEEPING_SECONDS:
+            last_housekeeping = time.monotonic()
+            try:
+                indexing.prune_retired()
+            except Exception as error:  # noqa: BLE001 - housekeeping must not stop the worker
+                logger.warning("Could not delete old indexes: %s", error)
+        time.sleep(poll_seconds)

@@ -85,12 +85,30 @@ def run(params, user, page_size=None):
 def _execute(params, terms, reader, page_size, named=(), relaxed=False):
     search = queries.build_search(params, glossary=terms, access_tokens=reader, page_size=page_size,
                                   relaxed=relaxed, kanwil_codes=named)
-    return search.using(get_client()).execute()
+    return _send(search)
 
 
 def _total(params, terms, reader):
     search = queries.total_search(params, glossary=terms, access_tokens=reader)
-    return search.using(get_client()).execute().hits.total.value
+    return _send(search).hits.total.value
+
+
+def _send(search):
+    """Execute, retrying once on the errors an alias swap can cause (the index a query had
+    resolved went away, or its shards did): the retry resolves the alias afresh."""
+    try:
+        return search.using(get_client()).execute()
+    except ApiError as error:
+        if not _swap_error(error):
+            raise
+        logger.info("Search hit an index being swapped; retrying once: %s", error)
+        return search.using(get_client()).execute()
+
+
+def _swap_error(error):
+    kind = str(getattr(error, "error", "") or "")
+    return error.meta.status == 404 or kind in {"index_not_found_exception", "search_phase_execution_exception",
+                                                "no_shard_available_action_exception", "index_closed_exception"}
 
 
 def _spelling_suggestion(response, params, terms, reader):

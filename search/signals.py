@@ -74,3 +74,45 @@ def connect_documents():
 
     post_save.connect(on_document_saved, sender=get_document_model(), dispatch_uid="search-document-saved")
     pre_delete.connect(on_document_deleted, sender=get_document_model(), dispatch_uid="search-document-deleted")
+
+
+# --- Taxonomy labels --------------------------------------------------------------------
+# A document contains the names of its stages, obstacles, provisions and Kanwil (facet_text),
+# so renaming one must refresh the live pages that use it. Glossary terms are different:
+# they are expanded in the query at search time and no document contains them, so saving
+# a GlossaryTerm changes what searches find at once and needs no reindexing; nothing here.
+
+def _live_documents(**lookup):
+    ids = set()
+    for model in DOCUMENT_MODELS:
+        if all(hasattr(model, name.split("__")[0]) for name in lookup):
+            ids.update(model.objects.live().filter(**lookup).values_list("id", flat=True))
+    return sorted(ids)
+
+
+def pages_using(instance):
+    """Live document pages whose search document shows this taxonomy entry."""
+    from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+
+    if isinstance(instance, Kanwil):
+        return sorted(set(_live_documents(author_kanwil=instance)) | set(_live_documents(host_kanwil=instance)))
+    field = {Stage: "stages", Obstacle: "obstacles", LegalProvision: "provisions"}[type(instance)]
+    return _live_documents(**{field: instance})
+
+
+def on_taxonomy_saved(sender, instance, created=False, raw=False, **kwargs):
+    if not created and not raw:  # a new entry is used by no page yet
+        enqueue_on_change(pages_using(instance))
+
+
+def on_taxonomy_deleted(sender, instance, **kwargs):
+    # Before the page links cascade away, so the pages can still be found.
+    enqueue_on_change(pages_using(instance))
+
+
+def connect_taxonomy():
+    from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+
+    for model in (Stage, Obstacle, LegalProvision, Kanwil):
+        post_save.connect(on_taxonomy_saved, sender=model, dispatch_uid=f"search-taxonomy-saved-{model.__name__}")
+        pre_delete.connect(on_taxonomy_deleted, sender=model, dispatch_uid=f"search-taxonomy-deleted-{model.__name__}")

@@ -266,3 +266,15 @@ WAGTAIL_GRAVATAR_PROVIDER_URL = None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+
+# Index pipeline: outbox retries, dead letters, worker leases, old indexes after a rebuild.
+# A page whose own document keeps failing becomes a dead letter after this many attempts
+# (outages never count: they only delay).
+SEARCH_INDEX_MAX_ATTEMPTS = env_int("SEARCH_INDEX_MAX_ATTEMPTS", 5)
+# Back-off after a page's document failed: base * 2^(failures-1) seconds, capped.
+SEARCH_INDEX_RETRY_SECONDS = env_int("SEARCH_INDEX_RETRY_SECONDS", 2)
+SEARCH_INDEX_RETRY_MAX_SECONDS = env_int("SEARCH_INDEX_RETRY_MAX_SECONDS", 600)
+# How long a worker's claim on outbox rows holds; a crashed worker's rows are free after it.
+SEARCH_WORKER_LEASE_SECONDS = env_int("SEARCH_WORKER_LEASE_SECONDS", 300)
+# A rebuild keeps the index it replaced this long, so searches still running on it finish.
+SEARCH_OLD_INDEX_GRACE_SECONDS = env_int("SEARCH_OLD_INDEX_GRACE_SECONDS", 300)

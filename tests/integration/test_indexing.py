@@ -132,7 +132,8 @@ def test_rebuild_keeps_what_is_published_meanwhile_and_search_never_fails(es, fr
                 except Exception as error:  # noqa: BLE001 - any failure counts
                     failures.append(error)
 
-    name, report = indexing.rebuild(progress=during_rebuild)
+    rebuilt = indexing.rebuild(progress=during_rebuild)
+    name, report = rebuilt.name, rebuilt.reconcile
     assert len(published) == 20 and not failures
     assert set(published) <= indexed_ids(es, fresh_alias)
     params, _ = search_params.parse(QueryDict("q=kuarsa zamrud rebuild"), strict=True)
