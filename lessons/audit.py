@@ -58,7 +58,7 @@ def describe_privacy(data):
     if restriction == PageViewRestriction.GROUPS:
         return _("Dibatasi untuk: %(groups)s") % {"groups": ", ".join(groups) or _("(tidak ada grup)")}
     if restriction == PageViewRestriction.LOGIN:
-        return _("Terbuka untuk semua pengguna yang masuk (pembatasan grup dihapus)")
+        return _("Terbuka untuk semua pengguna yang masuk")
     if restriction == PageViewRestriction.PASSWORD:
         return _("Dilindungi kata sandi")
     return _("Pembatasan dihapus: terbuka untuk semua pengguna yang masuk")

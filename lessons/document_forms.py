@@ -14,10 +14,10 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from wagtail.documents.forms import BaseDocumentForm
 
-from . import attachments, audit, privacy, privacy_guard
+from . import admin_scope, attachments, audit, privacy, privacy_guard
 
 KIND_NAMES = {attachments.PDF: "PDF", attachments.DOCX: "DOCX (Word)", attachments.TEXT: gettext_lazy("teks (TXT)")}
 
@@ -93,7 +93,7 @@ class AttachmentDocumentForm(BaseDocumentForm):
                 _("Berkas ini dipakai oleh dokumen yang sudah terbit (%(titles)s); menggantinya langsung "
                   "mengubah isi yang terbit tanpa tinjauan. Unggah berkas baru sebagai dokumen terpisah, "
                   "lalu lampirkan pada draf dokumen dan ajukan untuk ditinjau.")
-                % {"titles": ", ".join(f"“{page.title}”" for page in barred[:5])},
+                % {"titles": self._named(barred)},
                 code="replace_live_without_publish")
         text = attachments.extract_text(upload, kind=kind, name=upload.name)
         matches = privacy.scan(text)
@@ -107,6 +107,18 @@ class AttachmentDocumentForm(BaseDocumentForm):
                    "agar diperiksa reviewer.") % {"count": len(findings)},
                  *privacy_guard.listed(findings)],
                 code="privacy")
+
+    def _named(self, pages):
+        """Titles of the pages this user may see in the admin; the others only counted."""
+        from wagtail.models import Page
+
+        listable = set(admin_scope.chooser_pages(self.user, Page.objects.filter(pk__in=[p.pk for p in pages]))
+                       .values_list("pk", flat=True)) if self.user is not None else set()
+        named = [f"“{page.title}”" for page in pages if page.pk in listable][:5]
+        hidden = len(pages) - len(named)
+        if hidden:
+            named.append(ngettext("%(count)d dokumen lain", "%(count)d dokumen lain", hidden) % {"count": hidden})
+        return ", ".join(named)
 
     def save(self, commit=True):
         replaced = commit and bool(self.instance.pk) and "file" in self.changed_data

@@ -187,6 +187,8 @@ def page_surfaces(own, foreign, home):
     yield "site history report", reverse("wagtailadmin_reports:site_history"), []
     yield "locked pages report", reverse("wagtailadmin_reports:locked_pages"), []
     yield "aging pages report", reverse("wagtailadmin_reports:aging_pages"), []
+    yield "workflow report", reverse("wagtailadmin_reports:workflow"), []
+    yield "workflow tasks report", reverse("wagtailadmin_reports:workflow_tasks"), []
     for page in foreign.secret_pages:
         for name in ("edit", "history", "usage", "revisions_index", "workflow_history"):
             yield f"{name} of {page.slug}", reverse(f"wagtailadmin_pages:{name}", args=[page.pk]), []
@@ -329,11 +331,21 @@ def test_another_kanwils_editor_cannot_replace_a_file(client, users, live_attach
 
 def test_editor_without_publish_rights_cannot_replace_a_live_pages_file(client, users, live_attachment):
     page, document = live_attachment
+    # The administrator also attached it to a restricted Sumsel page: refused, but not named.
+    sumsel_page = Page.objects.live().type(*DOCUMENT_MODELS).descendant_of(
+        KanwilPage.objects.get(kanwil__code="sumsel")).first().specific
+    draft = sumsel_page.get_latest_revision_as_object()
+    draft.attachments = [*draft.attachments.all(), Attachment(document=document)]
+    draft.save_revision(user=users["admin"]).publish(user=users["admin"])
+    restriction = PageViewRestriction.objects.create(page=sumsel_page, restriction_type=PageViewRestriction.GROUPS)
+    restriction.groups.set([access.kanwil_groups(sumsel_page.author_kanwil)["staf"]])
+
     client.force_login(users["editor-kalbar"])
     response = replace(client, document, "notulen-uji.txt", b"Notulen versi kedua, belum ditinjau.")
     assert response.status_code == 200
     message = errors(response)
     assert "sudah terbit" in message and f"“{page.title}”" in message and "draf" in message
+    assert "1 dokumen lain" in message and sumsel_page.title not in message
     assert stored_text(document) == b"Notulen rapat versi pertama."
     attachment = page.attachments.get(document=document)
     assert attachment.extracted_text == "Notulen rapat versi pertama."
