@@ -241,7 +241,7 @@ def test_every_html_page_has_the_policy(client, demo_index):
             assert_strict_reader_policy(url, response)
 
 
-def test_lockout_and_error_pages_have_the_policy(client):
+def test_lockout_page_has_the_strict_policy(client):
     hammer(client, "/masuk/", "staf-kalbar")
     assert_strict_reader_policy("lockout", attempt(client, "/masuk/", "staf-kalbar", PASSWORD))
 
