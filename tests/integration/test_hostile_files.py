@@ -2,9 +2,14 @@
 the import_markdown command, the admin import form, the attachment upload check and text
 extraction. Every answer is a clear message or a bounded success; each parse is timed and
 its peak memory measured (resident-set high-water mark of this process, reset before each
-file, plus the PDF child's own peak); a summary table is printed (pytest -s shows it)."""
+file, plus the PDF child's own peak); a summary table is printed (pytest -s shows it).
+
+Time is asserted as CPU time (this process plus its children, i.e. the PDF worker): the
+machine running the suite is shared, so wall time measures the neighbours as much as the
+parser. Wall time is measured and printed too."""
 import gc
 import io
+import resource
 import statistics
 import time
 
@@ -33,21 +38,32 @@ def _status(field):
     raise AssertionError(field)
 
 
+def _cpu():
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return time.process_time() + children.ru_utime + children.ru_stime
+
+
+class Measure:
+    def __init__(self, wall, cpu, peak):
+        self.wall, self.cpu, self.peak = wall, cpu, peak
+
+
 def measure(action):
-    """(result, seconds, peak bytes above the resident size before the call)."""
+    """(result, Measure): wall and CPU seconds, peak bytes above the resident size before."""
     gc.collect()
     with open("/proc/self/clear_refs", "w") as clear:
         clear.write("5")  # resets VmHWM to the current resident size
     before = _status("VmRSS:")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), _cpu()
     result = action()
-    seconds = time.perf_counter() - started
-    return result, seconds, max(0, _status("VmHWM:") - before)
+    figures = Measure(time.perf_counter() - started, _cpu() - cpu_started, max(0, _status("VmHWM:") - before))
+    return result, figures
 
 
-def record(door, name, outcome, seconds, peak):
-    ROWS.append((door, name, outcome, seconds * 1000, peak / 2**20))
-    assert seconds < MAX_SECONDS, f"{door} {name}: {seconds:.2f} s"
+def record(door, name, outcome, figures, child_peak=0):
+    peak = max(figures.peak, child_peak)
+    ROWS.append((door, name, outcome, figures.wall * 1000, figures.cpu * 1000, peak / 2**20))
+    assert figures.cpu < MAX_SECONDS, f"{door} {name}: {figures.cpu:.2f} s CPU"
     assert peak < MAX_PEAK_BYTES, f"{door} {name}: {peak / 2**20:.0f} MB"
 
 
@@ -56,11 +72,13 @@ def summary():
     yield
     if not ROWS:
         return
-    lines = [f"{'door':<10} {'file':<28} {'outcome':<60} {'ms':>7} {'peak MB':>8}"]
-    lines += [f"{door:<10} {name:<28} {outcome[:60]:<60} {ms:>7.0f} {mb:>8.1f}" for door, name, outcome, ms, mb in ROWS]
-    times = [row[3] for row in ROWS]
-    lines.append(f"{len(ROWS)} parses: max {max(times):.0f} ms, median {statistics.median(times):.0f} ms, "
-                 f"max peak {max(row[4] for row in ROWS):.1f} MB")
+    lines = [f"{'door':<8} {'file':<28} {'outcome':<60} {'wall ms':>8} {'cpu ms':>7} {'peak MB':>8}"]
+    lines += [f"{door:<8} {name:<28} {outcome[:60]:<60} {wall:>8.0f} {cpu:>7.0f} {mb:>8.1f}"
+              for door, name, outcome, wall, cpu, mb in ROWS]
+    walls, cpus = [row[3] for row in ROWS], [row[4] for row in ROWS]
+    lines.append(f"{len(ROWS)} parses: wall max {max(walls):.0f} ms, median {statistics.median(walls):.0f} ms; "
+                 f"CPU max {max(cpus):.0f} ms, median {statistics.median(cpus):.0f} ms; "
+                 f"peak max {max(row[5] for row in ROWS):.1f} MB")
     print("\n" + "\n".join(lines))
 
 
@@ -76,7 +94,7 @@ IDS = [name for name, _expected in MARKDOWN]
 def test_command_answers_each_hostile_file_within_bounds(tmp_path, name, expected):
     path = tmp_path / name
     path.write_bytes(corpus.data(name))
-    result, seconds, peak = measure(lambda: import_path(path, publish=False))
+    result, figures = measure(lambda: import_path(path, publish=False))
     if expected == "refused":
         assert not result.ok and result.problems, name
         message = "; ".join(map(str, result.problems))
@@ -85,7 +103,7 @@ def test_command_answers_each_hostile_file_within_bounds(tmp_path, name, expecte
         assert result.ok, [str(p) for p in result.problems]
         assert result.page.get_latest_revision_as_object().title
         message = f"ok ({result.status})"
-    record("command", name, message, seconds, peak)
+    record("command", name, message, figures)
 
 
 def test_command_batch_reports_every_file_and_carries_on(tmp_path):
@@ -109,15 +127,16 @@ def test_command_batch_reports_every_file_and_carries_on(tmp_path):
 @pytest.mark.parametrize("name, expected", MARKDOWN, ids=IDS)
 def test_admin_form_answers_each_hostile_file_within_bounds(client, users, name, expected):
     client.force_login(users["editor-kalbar"])
+    client.get(reverse("lessons_import_markdown"))  # templates compiled before the clock starts
     upload = SimpleUploadedFile(name, corpus.data(name), content_type="text/markdown")
-    response, seconds, peak = measure(lambda: client.post(reverse("lessons_import_markdown"), {"files": [upload]}))
+    response, figures = measure(lambda: client.post(reverse("lessons_import_markdown"), {"files": [upload]}))
     assert response.status_code == 200
     html = response.content.decode()
     if expected == "refused":
         assert html.count('class="import-failed"') == 1 and 'class="import-ok"' not in html
     else:
         assert html.count('class="import-ok"') == 1
-    record("form", name, expected, seconds, peak)
+    record("form", name, expected, figures)
 
 
 def test_admin_form_takes_the_whole_corpus_at_once_and_keeps_only_the_good_files(client, users):
@@ -139,20 +158,19 @@ def test_admin_form_takes_the_whole_corpus_at_once_and_keeps_only_the_good_files
 def test_attachment_check_and_extraction_stay_within_bounds(name, expected):
     data = corpus.data(name)
     kind = attachments.detect_kind(io.BytesIO(data))
-    problem, seconds, peak = measure(lambda: attachments.problem(io.BytesIO(data), kind) if kind else "kind?")
+    problem, figures = measure(lambda: attachments.problem(io.BytesIO(data), kind) if kind else "kind?")
     if expected == "refused":
         assert problem, name
     elif expected == "accepted":
         assert problem is None and kind == name.rsplit(".", 1)[1], problem
-    record("check", name, problem or "accepted", seconds, peak)
+    child = attachments.run_pdf_worker(io.BytesIO(data), "check", 20) if kind == attachments.PDF else {}
+    record("check", name, problem or "accepted", figures, child.get("peak_bytes", 0))
 
-    text, seconds, peak = measure(lambda: attachments.extract_text(io.BytesIO(data), name=name))
+    text, figures = measure(lambda: attachments.extract_text(io.BytesIO(data), name=name))
     if expected == "accepted":
         assert text
-    if kind == attachments.PDF:
-        child = attachments.run_pdf_worker(io.BytesIO(data), "extract", 20)
-        peak = max(peak, child["peak_bytes"])
-    record("extract", name, f"{len(text)} characters", seconds, peak)
+    child = attachments.run_pdf_worker(io.BytesIO(data), "extract", 20) if kind == attachments.PDF else {}
+    record("extract", name, f"{len(text)} characters", figures, child.get("peak_bytes", 0))
 
 
 @pytest.mark.parametrize("name", [name for name, expected in ATTACHMENTS if expected == "refused"])
@@ -161,7 +179,7 @@ def test_refused_attachment_uploads_get_a_form_message(client, users, name):
     from wagtail.models import Collection
 
     client.force_login(users["editor-kalbar"])
-    response, seconds, peak = measure(lambda: client.post(reverse("wagtaildocs:add"), {
+    response, figures = measure(lambda: client.post(reverse("wagtaildocs:add"), {
         "title": name, "file": SimpleUploadedFile(name, corpus.data(name)),
         "collection": Collection.get_first_root_node().pk, "tags": "",
     }))
@@ -169,4 +187,4 @@ def test_refused_attachment_uploads_get_a_form_message(client, users, name):
     errors = [str(error) for error in response.context["form"].errors.get("file", [])]
     assert errors and all(len(error) > 20 for error in errors), errors
     assert not get_document_model().objects.filter(title=name).exists()
-    record("upload", name, errors[0], seconds, peak)
+    record("upload", name, errors[0], figures)
