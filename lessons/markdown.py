@@ -87,7 +87,9 @@ def render_markdown(text):
     if not text:
         return ""
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    bounds = f"{settings.MARKDOWN_MAX_NESTING}:{settings.MARKDOWN_MAX_BRACKET_SCAN}:{settings.MARKDOWN_MAX_RENDERED_BYTES}"
+    bounds = (f"{settings.MARKDOWN_MAX_NESTING}:{settings.MARKDOWN_MAX_BRACKET_SCAN}:"
+              f"{settings.MARKDOWN_MAX_INLINE_WORK}:{settings.MARKDOWN_MAX_MARKUP}:{settings.MARKDOWN_MAX_FENCES}:"
+              f"{settings.MARKDOWN_MAX_RENDERED_BYTES}")
     key = f"md:{CACHE_VERSION}:{bounds}:{get_language() or ''}:{digest}"
     cache = caches[settings.MARKDOWN_CACHE]
     rendered = cache.get(key)

@@ -186,6 +186,13 @@ FRONT_MATTER_MAX_ALIASES = env_int("LINTAS_FRONT_MATTER_MAX_ALIASES", 0)
 # closing brackets (its cost is quadratic in unclosed '[' and '('), and rendered HTML size.
 MARKDOWN_MAX_NESTING = env_int("LINTAS_MARKDOWN_MAX_NESTING", 16)
 MARKDOWN_MAX_BRACKET_SCAN = env_int("LINTAS_MARKDOWN_MAX_BRACKET_SCAN", 200_000)
+# Inline markers (* _ ` <) times the length of their paragraph, summed: a bound on the
+# time the inline patterns take (they search to the end of the paragraph when unclosed).
+MARKDOWN_MAX_INLINE_WORK = env_int("LINTAS_MARKDOWN_MAX_INLINE_WORK", 50_000_000)
+# Markup characters (* _ ` < | [) per text: each inline element costs ~0.1 ms to render.
+MARKDOWN_MAX_MARKUP = env_int("LINTAS_MARKDOWN_MAX_MARKUP", 16_000)
+# Fence lines (``` or ~~~) per text; an unclosed fence is refused outright.
+MARKDOWN_MAX_FENCES = env_int("LINTAS_MARKDOWN_MAX_FENCES", 200)
 MARKDOWN_MAX_RENDERED_BYTES = env_int("LINTAS_MARKDOWN_MAX_RENDERED_BYTES", 4 * 1024 * 1024)
 # Attachments (DOCX is a zip; PDF parsed by pypdf in a child process with time/memory caps).
 DOCX_MAX_ENTRIES = env_int("LINTAS_DOCX_MAX_ENTRIES", 1000)

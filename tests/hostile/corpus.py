@@ -1,9 +1,10 @@
 """The hostile-file corpus, generated (nothing large is committed): Markdown files that
 attack the YAML loader, the Markdown renderer and the decoder, and DOCX/PDF attachments
-that attack the unzipper and pypdf. Each entry is (name, bytes, expected outcome), where
+that attack the unzipper and pypdf. Each entry is (name, function making the bytes, expected outcome), where
 the outcome is "refused" (a clear message) or "imported"/"accepted" (a bounded success).
 
 Run `python -m tests.hostile.corpus DIR` to write the files out for manual trials."""
+import functools
 import io
 import random
 import sys
@@ -41,43 +42,56 @@ def _near_limit_body(limit=1024 * 1024):
     return head + "\n\n".join(paragraphs).encode() + b"\n\nKata penanda hampirsatumebibita di akhir.\n"
 
 
+MARKUP_PARAGRAPH = ("Penyidik mengirim **berkas perkara** kepada jaksa dengan [catatan](https://contoh.go.id/a) "
+                    "tentang pasal 122 dan _petunjuk_ yang belum dipenuhi. ") * 6
+
+
 def markdown_files():
     nested_list = "".join("  " * depth + "- butir\n" for depth in range(354))  # ~125 KB
     rng = random.Random(1)
     return [
-        ("yaml-alias-bomb.md", _alias_bomb(), "refused"),
-        ("yaml-deep-flow.md", ("---\ntitle: " + "[" * 6000 + "]" * 6000 + "\n---\nIsi.\n").encode(), "refused"),
-        ("yaml-deep-block.md", ("---\ntype: pelajaran\nx:\n" + "".join("  " * d + "- \n" for d in range(1, 110))
+        ("yaml-alias-bomb.md", lambda: _alias_bomb(), "refused"),
+        ("yaml-deep-flow.md", lambda: ("---\ntitle: " + "[" * 6000 + "]" * 6000 + "\n---\nIsi.\n").encode(), "refused"),
+        ("yaml-deep-block.md", lambda: ("---\ntype: pelajaran\nx:\n" + "".join("  " * d + "- \n" for d in range(1, 110))
                                 + "---\nIsi.\n").encode(), "refused"),
-        ("yaml-deep-mapping.md", ("---\n" + "".join(" " * d + f"k{d}:\n" for d in range(160)) + "---\nIsi.\n").encode(),
+        ("yaml-deep-mapping.md", lambda: ("---\n" + "".join(" " * d + f"k{d}:\n" for d in range(160)) + "---\nIsi.\n").encode(),
          "refused"),
-        ("yaml-huge-front.md", ("---\ntitle: t\nsummary: " + "kata " * 40_000 + "\n---\nIsi.\n").encode(), "refused"),
-        ("yaml-unclosed.md", b"---\ntitle: 'tak ditutup\nkanwil: [kalbar\n---\nIsi.\n", "refused"),
-        ("nested-list-125k.md", lesson("Daftar bersarang", nested_list), "refused"),
-        ("nested-dashes.md", lesson("Tanda hubung", "- " * 5000 + "x\n"), "refused"),
-        ("nested-quotes.md", lesson("Kutipan bersarang", ">" * 20_000 + " x\n"), "refused"),
-        ("quote-list-mix.md", lesson("Campuran", "> - " * 3000 + "x\n"), "refused"),
-        ("brackets-20k.md", lesson("Kurung siku", "[" * 20_000 + "\n"), "refused"),
-        ("link-parens.md", lesson("Kurung tautan", "[](" * 7000 + "\n"), "refused"),
-        ("brackets-per-paragraph.md", lesson("Kurung per paragraf", ("[" * 150 + "\n\n") * 130), "refused"),
-        ("reference-expansion.md", lesson("Rujukan", "[x]: https://contoh.go.id/" + "a" * 3000 + "\n\n"
+        ("yaml-huge-front.md", lambda: ("---\ntitle: t\nsummary: " + "kata " * 40_000 + "\n---\nIsi.\n").encode(), "refused"),
+        ("yaml-unclosed.md", lambda: b"---\ntitle: 'tak ditutup\nkanwil: [kalbar\n---\nIsi.\n", "refused"),
+        ("nested-list-125k.md", lambda: lesson("Daftar bersarang", nested_list), "refused"),
+        ("nested-dashes.md", lambda: lesson("Tanda hubung", "- " * 5000 + "x\n"), "refused"),
+        ("nested-quotes.md", lambda: lesson("Kutipan bersarang", ">" * 20_000 + " x\n"), "refused"),
+        ("quote-list-mix.md", lambda: lesson("Campuran", "> - " * 3000 + "x\n"), "refused"),
+        ("brackets-20k.md", lambda: lesson("Kurung siku", "[" * 20_000 + "\n"), "refused"),
+        ("link-parens.md", lambda: lesson("Kurung tautan", "[](" * 7000 + "\n"), "refused"),
+        ("brackets-per-paragraph.md", lambda: lesson("Kurung per paragraf", ("[" * 150 + "\n\n") * 130), "refused"),
+        ("reference-expansion.md", lambda: lesson("Rujukan", "[x]: https://contoh.go.id/" + "a" * 3000 + "\n\n"
                                           + "[a][x] " * 3000 + "\n"), "refused"),
-        ("emphasis-run.md", lesson("Penekanan", "*a" * 100_000 + "\n"), "imported"),
-        ("backticks.md", lesson("Backtick", "`" * 100_000 + "\n"), "imported"),
-        ("angle-brackets.md", lesson("Kurung sudut", "<" * 100_000 + "\n"), "imported"),
-        ("wide-table.md", lesson("Tabel lebar", "|a" * 20_000 + "|\n" + "|-" * 20_000 + "|\n" + "|b" * 20_000 + "|\n"),
+        ("emphasis-run.md", lambda: lesson("Penekanan", "*a" * 100_000 + "\n"), "refused"),
+        ("backticks.md", lambda: lesson("Backtick", "`" * 100_000 + "\n"), "refused"),
+        ("code-spans.md", lambda: lesson("Kode", "`a" * 50_000 + "\n"), "refused"),
+        ("unclosed-fences.md", lambda: lesson("Pagar", "```x\n" * 8000), "refused"),
+        ("closed-fences.md", lambda: lesson("Pagar tertutup", "```python\nx = 1\n```\n\n" * 90), "imported"),
+        ("angle-brackets.md", lambda: lesson("Kurung sudut", "<" * 100_000 + "\n"), "refused"),
+        ("markup-prose.md", lambda: lesson("Prosa bermarkup", "\n\n".join([MARKUP_PARAGRAPH] * 200)), "imported"),
+        ("many-short-emphases.md", lambda: lesson("Penekanan pendek", ("*a* _b_ `c` <d> " * 40 + "\n\n") * 300),
+         "refused"),
+        ("wide-table.md", lambda: lesson("Tabel lebar", "|a" * 20_000 + "|\n" + "|-" * 20_000 + "|\n" + "|b" * 20_000 + "|\n"),
+         "refused"),
+        ("table-100-rows.md", lambda: lesson("Tabel biasa", "|" + "|".join(f"k{i}" for i in range(10)) + "|\n"
+                                             + "|-" * 10 + "|\n" + ("|" + "|".join(["sel"] * 10) + "|\n") * 100),
          "imported"),
-        ("one-long-line.md", lesson("Satu baris", "kata " * 190_000 + "\n"), "imported"),
-        ("near-1mib.md", _near_limit_body(), "imported"),
-        ("over-1mib.md", lesson("Terlalu besar", "kata " * 220_000), "refused"),
-        ("binary-junk.md", rng.randbytes(200_000), "refused"),
-        ("utf16-bom.md", ("\ufeff" + FRONT.format(title="UTF-16") + "Isi.\n").encode("utf-16"), "refused"),
-        ("utf16-no-bom.md", (FRONT.format(title="UTF-16") + "Isi.\n").encode("utf-16-le"), "refused"),
-        ("latin1.md", (FRONT.format(title="Kejaksaan Négeri") + "Isi é.\n").encode("latin-1"), "refused"),
-        ("invalid-utf8.md", lesson("UTF-8 rusak", "awal ") + b"\xc3\x28\xa0\xa1\xff\xfe tengah\n", "refused"),
-        ("nul-bytes.md", lesson("NUL", "awal \x00 akhir\n"), "refused"),
-        ("empty.md", b"", "refused"),
-        ("only-dashes.md", b"---\n---\n", "refused"),
+        ("one-long-line.md", lambda: lesson("Satu baris", "kata " * 190_000 + "\n"), "imported"),
+        ("near-1mib.md", lambda: _near_limit_body(), "imported"),
+        ("over-1mib.md", lambda: lesson("Terlalu besar", "kata " * 220_000), "refused"),
+        ("binary-junk.md", lambda: rng.randbytes(200_000), "refused"),
+        ("utf16-bom.md", lambda: ("\ufeff" + FRONT.format(title="UTF-16") + "Isi.\n").encode("utf-16"), "refused"),
+        ("utf16-no-bom.md", lambda: (FRONT.format(title="UTF-16") + "Isi.\n").encode("utf-16-le"), "refused"),
+        ("latin1.md", lambda: (FRONT.format(title="Kejaksaan Négeri") + "Isi é.\n").encode("latin-1"), "refused"),
+        ("invalid-utf8.md", lambda: lesson("UTF-8 rusak", "awal ") + b"\xc3\x28\xa0\xa1\xff\xfe tengah\n", "refused"),
+        ("nul-bytes.md", lambda: lesson("NUL", "awal \x00 akhir\n"), "refused"),
+        ("empty.md", lambda: b"", "refused"),
+        ("only-dashes.md", lambda: b"---\n---\n", "refused"),
     ]
 
 
@@ -147,22 +161,22 @@ def _random_paragraphs(total_bytes):
 
 
 def docx_files(large_bytes=18 * 1024 * 1024):
-    small = _docx(_paragraphs(20_000))
+    small = _docx(_paragraphs(100_000))
     laughs = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "lollollollol">'
               + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(9))
               + b']><w:document ' + W + b"><w:body><w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>")
     return [
-        ("docx-valid.docx", small, "accepted"),
-        ("docx-large-text.docx", _docx(_random_paragraphs(large_bytes)), "accepted"),
-        ("docx-zip-bomb.docx", _docx(_paragraphs(150 * 1024 * 1024)), "refused"),
-        ("docx-ratio.docx", _docx([b"<w:document " + W + b"><w:body>", b" " * (12 * 1024 * 1024),
+        ("docx-valid.docx", lambda: small, "accepted"),
+        ("docx-large-text.docx", lambda: _docx(_random_paragraphs(large_bytes)), "accepted"),
+        ("docx-zip-bomb.docx", lambda: _docx(_paragraphs(150 * 1024 * 1024)), "refused"),
+        ("docx-ratio.docx", lambda: _docx([b"<w:document " + W + b"><w:body>", b" " * (12 * 1024 * 1024),
                                    b"</w:body></w:document>"]), "refused"),
-        ("docx-lying-size.docx", _lying_size(_docx(_paragraphs(100 * 1024 * 1024))), "refused"),
-        ("docx-many-entries.docx", _docx(_paragraphs(1000), extra=[(f"word/media/x{i}.xml", b"")
+        ("docx-lying-size.docx", lambda: _lying_size(_docx(_paragraphs(100 * 1024 * 1024))), "refused"),
+        ("docx-many-entries.docx", lambda: _docx(_paragraphs(1000), extra=[(f"word/media/x{i}.xml", b"")
                                                                     for i in range(5000)]), "refused"),
-        ("docx-billion-laughs.docx", _docx([laughs]), "refused"),
-        ("docx-deep-xml.docx", _docx([b"<w:document " + W + b"><w:body>" + b"<w:p>" * 100_000]), "refused"),
-        ("docx-not-zip.docx", b"PK\x03\x04" + random.Random(2).randbytes(50_000), "refused"),
+        ("docx-billion-laughs.docx", lambda: _docx([laughs]), "refused"),
+        ("docx-deep-xml.docx", lambda: _docx([b"<w:document " + W + b"><w:body>" + b"<w:p>" * 100_000]), "refused"),
+        ("docx-not-zip.docx", lambda: b"PK\x03\x04" + random.Random(2).randbytes(50_000), "refused"),
     ]
 
 
@@ -192,6 +206,12 @@ def _stream(data, *, flate=False):
     return b"<< /Length %d%s >>\nstream\n" % (len(body), b" /Filter /FlateDecode" if flate else b"") + body + b"\nendstream"
 
 
+def _deflated_stream(chunk, times):
+    packer = zlib.compressobj(9)
+    body = b"".join(packer.compress(chunk) for _ in range(times)) + packer.flush()
+    return b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(body) + body + b"\nendstream"
+
+
 def pdf_files():
     text = _stream(b"BT /F1 12 Tf 72 720 Td (Uji) Tj ET")
     valid = _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", PAGE, text, FONT])
@@ -208,33 +228,45 @@ def pdf_files():
                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources 6 0 R >>", text, FONT,
                 b"<< /Font << /F1 6 0 R >> /XObject << /X 6 0 R >> >>"]
     bomb = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", PAGE,
-            _stream(b"BT /F1 12 Tf 72 720 Td (a) Tj ET " * 12_000_000, flate=True), FONT]
+            b"", FONT]  # object 4 is filled in lazily: 400 MB of content stream, deflated
     many = [b"<< /Type /Catalog /Pages 2 0 R >>",
             b"<< /Type /Pages /Kids [%s] /Count 5000 >>" % b" ".join([b"3 0 R"] * 5000), PAGE, text, FONT]
     lying_count = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 999999999 >>",
                    PAGE, text, FONT]
     return [
-        ("pdf-valid.pdf", valid, "accepted"),
-        ("pdf-page-dag.pdf", _pdf(dag), "refused"),
-        ("pdf-page-cycle.pdf", _pdf(cycle), "refused"),
-        ("pdf-many-pages.pdf", _pdf(many), "refused"),
-        ("pdf-lying-count.pdf", _pdf(lying_count), "accepted"),
-        ("pdf-broken-xref.pdf", _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        ("pdf-valid.pdf", lambda: valid, "accepted"),
+        ("pdf-page-dag.pdf", lambda: _pdf(dag), "refused"),
+        ("pdf-page-cycle.pdf", lambda: _pdf(cycle), "refused"),
+        ("pdf-many-pages.pdf", lambda: _pdf(many), "refused"),
+        ("pdf-lying-count.pdf", lambda: _pdf(lying_count), "accepted"),
+        ("pdf-broken-xref.pdf", lambda: _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                                       PAGE, text, FONT], xref=False).replace(b"startxref\n", b"startxref\n9"), "either"),
-        ("pdf-deep-array.pdf", _pdf(deep_array), "either"),
-        ("pdf-self-reference.pdf", _pdf(self_ref), "either"),
-        ("pdf-stream-bomb.pdf", _pdf(bomb), "either"),
-        ("pdf-truncated.pdf", valid[: len(valid) // 2], "either"),
-        ("pdf-junk.pdf", b"%PDF-1.7\n" + random.Random(3).randbytes(100_000), "refused"),
+        ("pdf-deep-array.pdf", lambda: _pdf(deep_array), "either"),
+        ("pdf-self-reference.pdf", lambda: _pdf(self_ref), "either"),
+        ("pdf-stream-bomb.pdf", lambda: _pdf(bomb[:3] + [_deflated_stream(b"BT /F1 12 Tf 72 720 Td (a) Tj ET " * 100_000,
+                                                                         120)] + bomb[4:]), "either"),
+        ("pdf-truncated.pdf", lambda: valid[: len(valid) // 2], "either"),
+        ("pdf-junk.pdf", lambda: b"%PDF-1.7\n" + random.Random(3).randbytes(100_000), "refused"),
     ]
+
+
+def everything():
+    return markdown_files() + docx_files() + pdf_files()
+
+
+@functools.cache
+def data(name):
+    """The bytes of one corpus file, generated on first use."""
+    return next(make for file_name, make, _outcome in everything() if file_name == name)()
 
 
 def write_all(folder):
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    for name, data, _outcome in markdown_files() + docx_files() + pdf_files():
-        (folder / name).write_bytes(data)
-        print(f"{len(data):>10,}  {name}")
+    for name, make, _outcome in everything():
+        raw = make()
+        (folder / name).write_bytes(raw)
+        print(f"{len(raw):>10,}  {name}")
 
 
 if __name__ == "__main__":
