@@ -170,5 +170,5 @@ LOGGING["loggers"].update({"django_tasks": {"level": "WARNING"}, "wagtail": {"le
 # No "password" privacy option: a shared password cannot tell one Kanwil's officers from
 # another's. Pages and collections are restricted to groups; a password restriction that
 # exists anyway counts as "no group" everywhere (lessons.access).
-WAGTAIL_PRIVATE_PAGE_OPTIONS = {"password": False}
-WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"password": False}
+WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
+WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
