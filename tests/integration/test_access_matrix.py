@@ -65,7 +65,7 @@ def _shows_part(text, part, query):
     """Whether an answer to `query` shows the part's document: any of its other secrets
     (its slug is in its URL, its title in its card) appears."""
     rest = _without(text, query)
-    return any(word in rest for kind, word in part.secrets.items() if word != query)
+    return any(word in rest for word in part.secrets.values() if word != query)
 
 
 def misspelt(word):
