@@ -102,8 +102,9 @@ class World:
         return {part.page.pk: part.page for part in self.parts}
 
 
-def _attachment_document(part_or_word, owner=None):
-    word = part_or_word if isinstance(part_or_word, str) else part_or_word.secrets["attachment"]
+def _attachment_document(part):
+    """A text file holding the part's attachment secret (the document title says nothing)."""
+    word = part.secrets["attachment"]
     Document = get_document_model()
     document = Document(title="lampiran matriks", file=ContentFile(f"Catatan lampiran {word} selesai.".encode(),
                                                                    name=f"lampiran-{word[-6:]}.txt"))
