@@ -59,12 +59,16 @@ def content_hash(document, version):
     return hashlib.sha256(f"{version}\n{text}".encode()).hexdigest()
 
 
+RELATED = ("author_kanwil", "stages", "obstacles", "provisions", "attachments")  # what documents show
+
+
 def indexable_pages(ids=None):
-    """Live document pages (specific), optionally limited to some ids."""
+    """Live document pages (specific), optionally limited to some ids, with what their
+    documents show fetched in a few queries rather than a few per page."""
     queryset = Page.objects.live().type(*DOCUMENT_MODELS)
     if ids is not None:
         queryset = queryset.filter(id__in=ids)
-    return queryset.specific().order_by("id")
+    return queryset.specific().prefetch_related(*RELATED, for_specific_subqueries=True).order_by("id")
 
 
 def build_document(page, restrictions=None, version=None):
@@ -274,8 +278,8 @@ def _retire(client, names):
 
 def prune_retired(keep_only_newest=False, now=None):
     """Delete retired indexes whose grace period has passed. A rebuild also passes
-    keep_only_newest: indexes retired before the newest retired one have been out of the
-    alias for a whole rebuild already. Never touches an index the alias points to, nor an
+    keep_only_newest, right after its swap: indexes retired before the one it just replaced
+    have been out of the alias for a whole rebuild already. Never touches an index the alias points to, nor an
     index that was never retired (another rebuild may be filling it)."""
     now = now or timezone.now()
     grace = timedelta(seconds=settings.SEARCH_OLD_INDEX_GRACE_SECONDS)
@@ -330,8 +334,7 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
     (searches may still be running on it); then reconcile picks up what was published
     while the rebuild ran."""
     client = get_client()
-    pruned = prune_retired(keep_only_newest=True)
-    report = RebuildReport(name=create_index(new_index_name()), pruned=pruned)
+    report = RebuildReport(name=create_index(new_index_name()))
     try:
         ids = list(Page.objects.live().type(*DOCUMENT_MODELS).order_by("id").values_list("id", flat=True))
         restrictions = list(access.group_restrictions())
@@ -360,9 +363,11 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
         raise
     _retire(client, old)
     report.kept = old
+    # Indexes retired by earlier rebuilds have been out of the alias for a whole rebuild:
+    # no search can still be using them. The one just replaced waits for its grace period.
+    report.pruned = prune_retired(keep_only_newest=True)
     _set_aside(report.skipped)
     report.reconcile = reconcile()
-    report.pruned += prune_retired()
     return report
 
 

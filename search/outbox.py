@@ -141,8 +141,10 @@ def _finish(worker, rows):
     newest = {}
     for row in rows:
         newest[row.page_id] = max(newest.get(row.page_id, 0), row.id)
-    for page_id, row_id in newest.items():
-        PendingIndexUpdate.objects.filter(page_id=page_id, id__lt=row_id, dead_at__isnull=False).delete()
+    superseded = [row_id for row_id, page_id in dead_letters().filter(page_id__in=list(newest)).values_list(
+        "id", "page_id") if row_id < newest[page_id]]
+    if superseded:
+        PendingIndexUpdate.objects.filter(id__in=superseded).delete()
 
 
 def _retry_later(worker, rows, error, now):
