@@ -193,11 +193,6 @@ def problem(fileobj, kind):
         _rewind(fileobj)
 
 
-def is_readable(fileobj, kind):
-    """Whether a PDF or DOCX opens at all, within the limits."""
-    return problem(fileobj, kind) is None
-
-
 def _bounded(parts):
     """Join text parts, stopping once MAX_CHARS is reached."""
     kept, size = [], 0

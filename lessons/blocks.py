@@ -1,10 +1,12 @@
 """StreamField blocks for the three kinds of documents."""
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
+from . import limits
 from .markdown import markdown_to_text, render_markdown
 
 
@@ -20,6 +22,14 @@ class MarkdownBlock(blocks.TextBlock):
         field = super().field
         field.widget = forms.Textarea(attrs={"rows": 14, "class": "lk-markdown", "spellcheck": "false"})
         return field
+
+    def clean(self, value):
+        # The same bounds as the import: past them the page would show plain text.
+        value = super().clean(value)
+        if problems := limits.markdown_problems(value or ""):
+            raise ValidationError("; ".join(
+                f"{_('baris %(line)s') % {'line': p.line}}: {p.message}" if p.line else p.message for p in problems))
+        return value
 
     def render_basic(self, value, context=None):
         return mark_safe(render_markdown(value))

@@ -112,3 +112,15 @@ def test_limits_are_settings(settings):
     doc, problems = parse_document("a.md", b"---\ntype: pelajaran\ntitle: &t Judul\nsummary: *t\nkanwil: kalbar\n"
                                           b"---\nIsi.\n", 1024 * 1024)
     assert not problems and doc.summary == "Judul"
+
+
+def test_the_editor_block_refuses_what_the_import_refuses():
+    from django.core.exceptions import ValidationError
+
+    from lessons.blocks import MarkdownBlock
+
+    block = MarkdownBlock()
+    assert block.clean("- a\n  - b") == "- a\n  - b"
+    with pytest.raises(ValidationError) as refusal:
+        block.clean("Pengantar\n\n" + "- " * 100 + "x")
+    assert "baris 3" in str(refusal.value) and "bersarang terlalu dalam" in str(refusal.value)
