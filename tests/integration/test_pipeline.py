@@ -41,8 +41,9 @@ def corrupt_body(page):
     """A malformed stored body (as a bad migration or manual edit leaves it): a Markdown
     block whose value is not text. Loading works; building the document raises."""
     bad = json.dumps([{"type": "markdown", "value": {"not": "text"}, "id": "rusak"}])
+    value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {LessonLearned._meta.db_table} SET body = %s WHERE page_ptr_id = %s", [bad, page.id])
+        cursor.execute(f"UPDATE {LessonLearned._meta.db_table} SET body = {value} WHERE page_ptr_id = %s", [bad, page.id])
 
 
 def refused_title(word):
