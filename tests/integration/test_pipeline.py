@@ -41,14 +41,21 @@ def corrupt_body(page):
     """A malformed stored body (as a bad migration or manual edit leaves it): a Markdown
     block whose value is not text. Loading works; building the document raises."""
     bad = json.dumps([{"type": "markdown", "value": {"not": "text"}, "id": "rusak"}])
+    value = "CAST(%s AS jsonb)" if connection.vendor == "postgresql" else "%s"
     with connection.cursor() as cursor:
-        cursor.execute(f"UPDATE {LessonLearned._meta.db_table} SET body = %s WHERE page_ptr_id = %s", [bad, page.id])
+        cursor.execute(f"UPDATE {LessonLearned._meta.db_table} SET body = {value} WHERE page_ptr_id = %s", [bad, page.id])
 
 
 def refused_title(word):
-    """A title Elasticsearch refuses (the completion field reserves U+0000, U+001E, U+001F).
-    PostgreSQL cannot store NUL at all, so there the unit separator stands in."""
-    return f"{word} judul\x00rusak" if connection.vendor == "sqlite" else f"{word} judul\x1frusak"
+    """A title Elasticsearch refuses: the completion field reserves U+0000 (SQLite stores it,
+    an import lets it in). PostgreSQL cannot store NUL at all, and the other reserved
+    characters (U+001E, U+001F) are whitespace to str.split, so they never reach the
+    completion input: there no stored title can be refused, and tests say so."""
+    return f"{word} judul\x00rusak"
+
+
+def refusal_possible():
+    return connection.vendor != "postgresql"
 
 
 def set_title(page, title):
@@ -95,36 +102,41 @@ def test_one_bad_page_among_a_hundred_blocks_nothing_and_becomes_a_dead_letter(e
     began = time.monotonic()
     good = {new_lesson("kalbar", f"Kuarsa seratus halaman {n}").id for n in range(100)}
     refused = new_lesson("kalbar", "Kuarsa seratus ditolak")
-    set_title(refused, refused_title("Kuarsa seratus"))
-    outbox.enqueue([refused.id])
+    if refusal_possible():
+        set_title(refused, refused_title("Kuarsa seratus"))
+        outbox.enqueue([refused.id])
     unbuildable = new_lesson("kalbar", "Kuarsa seratus rusak")
     corrupt_body(unbuildable)
     print(f"\n102 pages published in {time.monotonic() - began:.1f} s; {outbox.pending_count()} rows queued")
+    if not refusal_possible():
+        good.add(refused.id)
 
     elapsed = drain_until(lambda: good <= found(admin, "kuarsa seratus"), limit=5)
     searchable = good & found(admin, "kuarsa seratus")
-    print(f"{len(searchable)}/100 good pages searchable {elapsed:.2f} s after the worker started")
+    print(f"{len(searchable)}/{len(good)} good pages searchable {elapsed:.2f} s after the worker started")
     assert searchable == good and elapsed <= 5
 
-    bad = {refused.id, unbuildable.id}
-    dead_after = drain_until(lambda: outbox.dead_letters().count() == 2, limit=30)
+    bad = {refused.id, unbuildable.id} if refusal_possible() else {unbuildable.id}
+    dead_after = drain_until(lambda: outbox.dead_letters().count() == len(bad), limit=30)
     dead = {row.page_id: row for row in outbox.dead_letters()}
     print(f"bad pages dead letters {dead_after:.1f} s later, after {[r.failures for r in dead.values()]} failures")
     assert set(dead) == bad and all(row.failures == 3 for row in dead.values())
-    assert "completion" in dead[refused.id].last_error.lower() or "reserved" in dead[refused.id].last_error.lower()
-    assert "unbuildable" not in dead[unbuildable.id].last_error and dead[unbuildable.id].last_error
+    assert "TypeError" in dead[unbuildable.id].last_error
     assert outbox.pending_count() == 0
-    assert not bad & indexed_ids(es, fresh_alias)  # fail closed: neither left a document behind
+    assert not bad & indexed_ids(es, fresh_alias)  # fail closed: none left a document behind
 
     out = io.StringIO()
     call_command("search_index", "status", stdout=out)
     status = out.getvalue()
-    assert "Surat mati (dead letters): 2" in status and "Antrean pembaruan indeks: 0" in status
-    assert f"halaman {refused.id}" in status and f"halaman {unbuildable.id}" in status
+    assert f"Surat mati (dead letters): {len(bad)}" in status and "Antrean pembaruan indeks: 0" in status
+    assert all(f"halaman {page_id}" in status for page_id in bad)
     health = Client().get("/healthz").json()
-    assert health["search_index"] == {"queue_length": 0, "oldest_pending_seconds": 0, "dead_letters": 2}
+    assert health["search_index"] == {"queue_length": 0, "oldest_pending_seconds": 0, "dead_letters": len(bad)}
+    if not refusal_possible():
+        return
 
-    # Fixed and retried, the page is indexed and its dead letter is gone.
+    # Refused by the completion field, and once fixed and retried indexed, its dead letter gone.
+    assert "reserved character" in dead[refused.id].last_error
     set_title(refused, "Kuarsa seratus diperbaiki")
     assert outbox.retry([dead[refused.id].id]) == 1
     drain_until(lambda: refused.id in found(admin, "kuarsa seratus diperbaiki"), limit=5)
@@ -153,6 +165,8 @@ def test_a_bad_page_whose_access_was_restricted_leaves_the_index(es, fresh_alias
     assert found(staff_sumsel, "kuarsa rahasia") == {page.id}
 
     # The page goes bad, and in the same breath is restricted to Kalbar.
+    if fault == "refused" and not refusal_possible():
+        pytest.skip("PostgreSQL cannot store a title Elasticsearch refuses (see refused_title)")
     if fault == "refused":
         set_title(page, refused_title("Kuarsa rahasia"))
     else:

@@ -62,8 +62,20 @@ class Command(BaseCommand):
             self._print_failures(report.failed, "gagal")
 
     def do_status(self):
-        state = indexing.status()
+        # The queue first: it lives in the database and is worth seeing when the cluster is away.
         queue = outbox.stats()
+        self.stdout.write(f"Antrean pembaruan indeks: {queue['queue_length']}")
+        self.stdout.write(f"Umur entri tertua: {queue['oldest_pending_seconds']} detik")
+        self.stdout.write(f"Surat mati (dead letters): {queue['dead_letters']}")
+        for row in outbox.dead_letters():
+            when = timezone.localtime(row.dead_at)
+            self.stdout.write(self.style.ERROR(
+                f"  #{row.id} halaman {row.page_id} ({row.failures} kegagalan, sejak {when:%Y-%m-%d %H:%M}): "
+                f"{row.last_error[:300]}"))
+        if queue["dead_letters"]:
+            self.stdout.write("Perbaiki halamannya lalu terbitkan ulang, atau: manage.py search_index retry [id ...]")
+
+        state = indexing.status()
         self.stdout.write(f"Alias:              {state['alias']} -> {', '.join(state['indices']) or '(belum ada)'}")
         self.stdout.write(f"Dokumen di indeks:  {state['documents_in_index']}")
         self.stdout.write(f"Dokumen di basis data (terbit): {state['documents_in_database']}")
@@ -80,16 +92,6 @@ class Command(BaseCommand):
             self.stdout.write(f"Indeks lama (masa tenggang sejak {retired_at:%Y-%m-%d %H:%M:%S}): {name}")
         for name, _ in state["orphans"]:
             self.stdout.write(self.style.WARNING(f"Indeks tanpa alias (rebuild yang terputus?): {name}"))
-        self.stdout.write(f"Antrean pembaruan indeks: {queue['queue_length']}")
-        self.stdout.write(f"Umur entri tertua: {queue['oldest_pending_seconds']} detik")
-        self.stdout.write(f"Surat mati (dead letters): {queue['dead_letters']}")
-        for row in outbox.dead_letters():
-            when = timezone.localtime(row.dead_at)
-            self.stdout.write(self.style.ERROR(
-                f"  #{row.id} halaman {row.page_id} ({row.failures} kegagalan, sejak {when:%Y-%m-%d %H:%M}): "
-                f"{row.last_error[:300]}"))
-        if queue["dead_letters"]:
-            self.stdout.write("Perbaiki halamannya lalu terbitkan ulang, atau: manage.py search_index retry [id ...]")
 
     def do_retry(self, ids):
         count = outbox.retry(ids or None)
