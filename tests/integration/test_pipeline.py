@@ -376,7 +376,8 @@ def test_a_changed_stemmer_exception_is_detected_by_reconcile(es, fresh_alias, a
     assert edited_text != text
     edited = tmp_path / "analysis_data.yaml"
     edited.write_text(edited_text, encoding="utf-8")
-    monkeypatch.setattr(analysis, "data", lambda: analysis.load_data(edited))
+    edited_data = analysis.load_data(edited)  # loaded once, as the cached data() would be
+    monkeypatch.setattr(analysis, "data", lambda: edited_data)
     analysis.stem.cache_clear()
     changed_stems = {w for w, s in old_stems.items() if analysis.stem(w) != s}
     expected = {page for page, ws in words.items() if ws & changed_stems}
