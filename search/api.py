@@ -3,15 +3,14 @@ from django.http import JsonResponse
 from django.views.decorators.http import require_GET
 
 from . import params as search_params
-from . import service
-from .openapi import schema
+from . import schema, service
+from .openapi import document
 
 
 def _hit(hit):
-    return {
-        "id": hit.id, "title": hit.title, "url": hit.url, "type": hit.type, "kanwil": hit.kanwil,
-        "stages": hit.stages, "obstacles": hit.obstacles, "date": hit.date, "highlight": hit.highlight,
-    }
+    """A result object: its id, the fields the schema puts in the API, its highlights."""
+    fields = {field.name: getattr(hit, field.name) for field in schema.FIELDS if field.api}
+    return {"id": hit.id, **fields, "highlight": hit.highlight}
 
 
 @require_GET
@@ -41,4 +40,4 @@ def suggest(request):
 
 @require_GET
 def openapi(request):
-    return JsonResponse(schema(request))
+    return JsonResponse(document(request))

@@ -1,12 +1,17 @@
-"""The search index: one Document per published page, behind an alias that reindexing swaps."""
+"""What the index looks like: its analysis settings (index_settings.yaml), its mapping
+(derived from schema.FIELDS) and the alias that reindexing swaps."""
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
 from django.conf import settings
-from elasticsearch.dsl import Completion, Date, Document, Integer, Keyword, Text
+
+from . import schema
 
 SETTINGS_FILE = Path(__file__).with_name("index_settings.yaml")
+# Stamped by the pipeline (building.py), not declared in the schema: they describe how a
+# document was built rather than the page.
+PIPELINE_FIELDS = {"source_hash": {"type": "keyword", "index": False}, "build_version": {"type": "keyword"}}
 
 
 def _without_descriptions(value):
@@ -26,45 +31,32 @@ def index_body_settings():
     return {**_without_descriptions(config["settings"]), "analysis": _without_descriptions(config["analysis"])}
 
 
-def boosts():
-    return _without_descriptions(index_config()["boosts"])
+def stop_words():
+    return set(index_config()["analysis"]["filter"]["indonesian_stop"]["stopwords"])
 
 
+def _property(field):
+    if field.type == "text":
+        return {"type": "text", "analyzer": "text_id", **field.mapping}
+    return {"type": field.type, **field.mapping}
 
-def _stemmed():
-    return Text(analyzer="stemmed", fields={"pairs": Text(analyzer="stemmed_shingles")})
+
+def _stemmed_twin(field):
+    twin = {"type": "text", "analyzer": "stemmed"}
+    if field.pairs:
+        twin["fields"] = {"pairs": {"type": "text", "analyzer": "stemmed_shingles"}}
+    return twin
 
 
-class SearchDocument(Document):
-    # Text as written (highlights, phrases, typos) and its stemmed, code-normalised twin.
-    title = Text(analyzer="text_id", fields={"raw": Keyword(ignore_above=256)})
-    title_stemmed = _stemmed()
-    summary = Text(analyzer="text_id")
-    summary_stemmed = _stemmed()
-    body = Text(analyzer="text_id")
-    body_stemmed = _stemmed()
-    attachments = Text(analyzer="text_id")
-    attachments_stemmed = _stemmed()
-    # Names of the document's stages, obstacles, provisions and Kanwil, searchable as text.
-    facet_text = Text(analyzer="text_id")
-    facet_text_stemmed = Text(analyzer="stemmed")
-
-    type = Keyword()
-    kanwil = Keyword()
-    host_kanwil = Keyword()
-    kanwil_any = Keyword()  # author and host: "documents about Kalbar"
-    stages = Keyword()
-    obstacles = Keyword()
-    provisions = Keyword()
-    date = Date()
-    year = Integer()
-    published_at = Date()
-    url = Keyword(index=False)
-    access = Keyword()  # 'all' or 'group:<id>'; see lessons.access
-    suggest = Completion(analyzer="text_id", contexts=[{"name": "access", "type": "category", "path": "access"}])
-
-    class Index:
-        name = "lintas-documents"  # unused: every call names settings.SEARCH_INDEX_ALIAS (alias_name())
+def mapping():
+    """The index mapping: one property per declared field, a stemmed twin where declared,
+    and the pipeline's own stamps."""
+    properties = {}
+    for field in schema.FIELDS:
+        properties[field.name] = _property(field)
+        if field.stemmed:
+            properties[field.stemmed_name] = _stemmed_twin(field)
+    return {"properties": {**properties, **PIPELINE_FIELDS}}
 
 
 def alias_name():

@@ -1,5 +1,6 @@
-"""Keeping the index in step with the database: page -> document, bulk writes with a result
-per page, versioned rebuild with an alias swap, and reconcile to repair drift.
+"""Keeping the index in step with the database, the last step of "page published ->
+document built (building.py) -> index updated": bulk writes with a result per page,
+versioned rebuild with an alias swap, reconcile to repair drift, and status.
 
 Rules every writer here follows:
 - One page never fails its neighbours: each document is built on its own, and a bulk
@@ -11,7 +12,6 @@ Rules every writer here follows:
 - Every document carries `source_hash` (what it was built from) and `build_version` (the
   document-building code and analysis data it was built with); reconcile compares them.
 """
-import hashlib
 import json
 import logging
 import re
@@ -20,139 +20,20 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import bulk, scan
-from wagtail.models import Page
 
 from lessons import access
-from lessons.models import DOCUMENT_MODELS
 
-from . import analysis
-from .analysis import analyse
+from .building import build_documents, build_version, indexable_ids, load_pages
 from .client import get_client
-from .documents import SearchDocument, alias_name, index_body_settings
+from .documents import alias_name, index_body_settings, mapping
 from .models import PendingIndexUpdate
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
-# Bump when build_document() (or anything it calls) changes what a document contains, so
-# reconcile refreshes every document and status can tell an index built by other code.
-BUILD_VERSION = "2026-12-01.1"
-PIPELINE_FIELDS = {"source_hash": {"type": "keyword", "index": False}, "build_version": {"type": "keyword"}}
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}  # the node is busy or away: retry, not the page's fault
-
-
-def build_version():
-    """The code and analysis data documents are built with. Glossary terms are not part of
-    it: they are expanded in queries only, documents never contain them."""
-    digest = hashlib.sha256(BUILD_VERSION.encode())
-    digest.update(analysis.DATA_FILE.read_bytes())
-    return digest.hexdigest()[:16]
-
-
-def content_hash(document, version):
-    """Hash of a document's content (without its own stamp) and the build version."""
-    content = {k: v for k, v in document.items() if k not in PIPELINE_FIELDS}
-    text = json.dumps(content, sort_keys=True, cls=DjangoJSONEncoder, ensure_ascii=False)
-    return hashlib.sha256(f"{version}\n{text}".encode()).hexdigest()
-
-
-RELATED = ("author_kanwil", "stages", "obstacles", "provisions", "attachments")  # what documents show
-
-
-def indexable_pages(ids=None):
-    """Live document pages (specific), optionally limited to some ids, with what their
-    documents show fetched in a few queries rather than a few per page."""
-    queryset = Page.objects.live().type(*DOCUMENT_MODELS)
-    if ids is not None:
-        queryset = queryset.filter(id__in=ids)
-    return queryset.specific().prefetch_related(*RELATED, for_specific_subqueries=True).order_by("id")
-
-
-def build_document(page, restrictions=None, version=None):
-    """The index source for one specific document page, stamped with its source hash."""
-    body = "\n\n".join(part for part in page.text_sections() if part)
-    attachments = page.attachment_text()
-    stages = list(page.stages.all())
-    obstacles = list(page.obstacles.all())
-    provisions = list(page.provisions.all())
-    kanwils = [k for k in (page.author_kanwil, getattr(page, "host_kanwil", None)) if k]
-    facet_text = "\n".join(
-        [str(page.get_verbose_name())]
-        + [s.name for s in stages] + [o.name for o in obstacles]
-        + [f"{p.article} {p.title}" for p in provisions]
-        + [f"{k.short_name} {k.name}" for k in kanwils]
-    )
-    date = page.date or (page.first_published_at.date() if page.first_published_at else None)
-    tokens = access.access_tokens_for_page(page, restrictions)
-    document = {
-        "title": page.title,
-        "title_stemmed": analyse(page.title),
-        "summary": page.summary,
-        "summary_stemmed": analyse(page.summary),
-        "body": body,
-        "body_stemmed": analyse(body),
-        "attachments": attachments,
-        "attachments_stemmed": analyse(attachments),
-        "facet_text": facet_text,
-        "facet_text_stemmed": analyse(facet_text),
-        "type": page.type_code,
-        "kanwil": page.author_kanwil.code if page.author_kanwil else None,
-        "host_kanwil": page.host_kanwil.code if getattr(page, "host_kanwil", None) else None,
-        "kanwil_any": sorted({k.code for k in kanwils}),
-        "stages": [s.code for s in stages],
-        "obstacles": [o.code for o in obstacles],
-        "provisions": [p.code for p in provisions],
-        "date": date,
-        "year": date.year if date else None,
-        "published_at": page.last_published_at,
-        "url": page.get_url(),
-        "access": tokens,
-        "suggest": {"input": title_suggest_inputs(page.title), "contexts": {"access": tokens}},
-    }
-    version = version or build_version()
-    document["build_version"] = version
-    document["source_hash"] = content_hash(document, version)
-    return document
-
-
-def title_suggest_inputs(title, max_words=12):
-    """The title from each word on, so typing any word of it (not only the first) completes it."""
-    words = title.split()
-    return [" ".join(words[i:]) for i in range(min(len(words), max_words)) if len(words[i]) > 2 or i == 0]
-
-
-def _error_text(error):
-    return f"{type(error).__name__}: {error}"[:2000]
-
-
-def load_pages(ids):
-    """(live specific pages among ids, {id: error} for pages that cannot even be loaded).
-    One malformed row must not hide the others, so a failed batch is loaded page by page."""
-    try:
-        return list(indexable_pages(ids)), {}
-    except Exception:  # noqa: BLE001 - which page is bad is found below
-        pages, failed = [], {}
-        for page_id in ids:
-            try:
-                pages.extend(indexable_pages([page_id]))
-            except Exception as error:  # noqa: BLE001 - that page only
-                failed[page_id] = _error_text(error)
-        return pages, failed
-
-
-def build_documents(pages, restrictions, version):
-    """({id: document}, {id: error}): each page built on its own."""
-    documents, failed = {}, {}
-    for page in pages:
-        try:
-            documents[page.id] = build_document(page, restrictions, version)
-        except Exception as error:  # noqa: BLE001 - any fault in one page's data sets that page aside
-            logger.warning("Cannot build the search document of page %s: %s", page.id, error)
-            failed[page.id] = _error_text(error)
-    return documents, failed
 
 
 @dataclass
@@ -231,8 +112,7 @@ def _own_index(name):
 
 def create_index(name):
     client = get_client()
-    mappings = SearchDocument._doc_type.mapping.to_dict()
-    mappings.setdefault("properties", {}).update(PIPELINE_FIELDS)
+    mappings = mapping()
     mappings["_meta"] = {"build_version": build_version(), "created_at": timezone.now().isoformat()}
     client.indices.create(index=name, settings=index_body_settings(), mappings=mappings)
     return name
@@ -336,7 +216,7 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
     client = get_client()
     report = RebuildReport(name=create_index(new_index_name()))
     try:
-        ids = list(Page.objects.live().type(*DOCUMENT_MODELS).order_by("id").values_list("id", flat=True))
+        ids = indexable_ids()
         restrictions = list(access.group_restrictions())
         version = build_version()
         progress(0, len(ids))
@@ -416,7 +296,7 @@ def reconcile(batch_size=BATCH_SIZE, progress=lambda done, total: None):
     restrictions = list(access.group_restrictions())
     version = build_version()
     indexed = _indexed_state()
-    ids = list(Page.objects.live().type(*DOCUMENT_MODELS).order_by("id").values_list("id", flat=True))
+    ids = indexable_ids()
     report = ReconcileReport(removed=sorted(set(indexed) - set(ids)), checked=len(ids))
     progress(0, len(ids))
     done = 0
@@ -448,7 +328,7 @@ def status():
     current = build_version()
     state = {"alias": alias_name(), "indices": live_indices(), "documents_in_index": 0, "build_versions": {},
              "build_version": current, "retired": [], "orphans": [],
-             "documents_in_database": Page.objects.live().type(*DOCUMENT_MODELS).count()}
+             "documents_in_database": len(indexable_ids())}
     if state["indices"]:
         response = client.search(index=alias_name(), size=0, track_total_hits=True, aggs={
             "versions": {"terms": {"field": "build_version", "size": 20, "missing": "(none)"}}})

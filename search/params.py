@@ -7,10 +7,8 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from lessons.models import DOCUMENT_TYPES
-from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+from . import schema
 
-FACETS = ("stage", "obstacle", "kanwil", "type", "year", "provision")
 SORTS = ("relevance", "newest", "oldest")
 MAX_QUERY_LENGTH = 200
 MAX_PAGE = 500
@@ -35,7 +33,7 @@ class SearchParams:
 
     def query_items(self):
         items = [("q", self.q)] if self.q else []
-        for facet in FACETS:
+        for facet in schema.facet_params():
             items += [(facet, value) for value in self.selected(facet)]
         if self.sort != "relevance":
             items.append(("sort", self.sort))
@@ -62,14 +60,8 @@ class SearchParams:
 
 
 def known_values():
-    """Valid codes per facet, from the editable taxonomy."""
-    return {
-        "stage": Stage.objects.codes(),
-        "obstacle": Obstacle.objects.codes(),
-        "kanwil": Kanwil.objects.codes(),
-        "type": set(DOCUMENT_TYPES),
-        "provision": LegalProvision.objects.codes(),
-    }
+    """Valid codes per facet with a list of choices (schema.FACETS), from the editable taxonomy."""
+    return {facet.param: set(facet.choices()) for facet in schema.FACETS if facet.choices}
 
 
 def max_page(page_size=None):
@@ -96,7 +88,7 @@ def parse(query_dict, *, strict, known=None):
     defaults to the taxonomy in the database."""
     errors = []
     known = known_values() if known is None else known
-    allowed = {"q", "sort", "page", *FACETS}
+    allowed = {"q", "sort", "page", *schema.facet_params()}
     unknown = sorted(set(query_dict.keys()) - allowed)
     if unknown and strict:
         names = ", ".join(_echo(name, 30) for name in unknown[:MAX_UNKNOWN_NAMES])
@@ -109,29 +101,10 @@ def parse(query_dict, *, strict, known=None):
         q = q[:MAX_QUERY_LENGTH]
 
     filters = {}
-    for facet in FACETS:
-        values = []
-        raws = query_dict.getlist(facet)
-        for raw in raws[: MAX_VALUES_PER_FACET * 5]:
-            value = raw.strip().lower()
-            if not value or value in values:
-                continue
-            if facet == "year":
-                year = _number(value)
-                if year is None or not 1900 <= year <= 2100:
-                    errors.append(_("Tahun tidak valid: %(value)s. Tulis tahun dengan angka 1900–2100, misalnya 2024.")
-                                  % {"value": _echo(raw, 20)})
-                    continue
-                value = str(year)
-            elif value not in known[facet]:
-                errors.append(_("Nilai tidak dikenal untuk %(facet)s: %(value)s.") % {"facet": facet, "value": _echo(raw)})
-                continue
-            values.append(value)
-        if len(values) > MAX_VALUES_PER_FACET or len(raws) > MAX_VALUES_PER_FACET * 5:
-            errors.append(_("Terlalu banyak nilai untuk %(facet)s.") % {"facet": facet})
-            values = values[:MAX_VALUES_PER_FACET]
+    for facet in schema.FACETS:
+        values = _facet_values(facet, query_dict.getlist(facet.param), known, errors)
         if values:
-            filters[facet] = tuple(values)
+            filters[facet.param] = values
 
     sort = query_dict.get("sort", "relevance") or "relevance"
     if sort not in SORTS:
@@ -145,3 +118,26 @@ def parse(query_dict, *, strict, known=None):
                       % {"value": _echo(page_raw, 20), "last": last})
         page = 1
     return SearchParams(q=q, filters=filters, sort=sort, page=page), errors
+
+
+def _facet_values(facet, raws, known, errors):
+    """The valid, distinct values of one facet's parameter; a message for each other one."""
+    values = []
+    for raw in raws[: MAX_VALUES_PER_FACET * 5]:
+        value = raw.strip().lower()
+        if not value or value in values:
+            continue
+        if facet.numbers:
+            number, (lowest, highest) = _number(value), facet.numbers
+            if number is None or not lowest <= number <= highest:
+                errors.append(facet.number_error % {"value": _echo(raw, 20)})
+                continue
+            value = str(number)
+        elif value not in known[facet.param]:
+            errors.append(_("Nilai tidak dikenal untuk %(facet)s: %(value)s.") % {"facet": facet.param, "value": _echo(raw)})
+            continue
+        values.append(value)
+    if len(values) > MAX_VALUES_PER_FACET or len(raws) > MAX_VALUES_PER_FACET * 5:
+        errors.append(_("Terlalu banyak nilai untuk %(facet)s.") % {"facet": facet.param})
+        values = values[:MAX_VALUES_PER_FACET]
+    return tuple(values)

@@ -5,22 +5,16 @@ from django.conf import settings
 from elasticsearch.dsl import Q, Search
 
 from .analysis import analyse, normalise_codes, stage_codes_in, stem, surface_cores, tokens
-from .documents import alias_name, boosts, index_config
-from .params import FACETS
+from . import schema
+from .documents import alias_name, stop_words
 
-FACET_FIELDS = {
-    "stage": "stages",
-    "obstacle": "obstacles",
-    "kanwil": "kanwil",  # the author Kanwil; text search also finds visits hosted by it
-    "type": "type",
-    "year": "year",
-    "provision": "provisions",
-}
 FACET_SIZE = 100
-HIGHLIGHT_FIELDS = ("summary", "body", "attachments")  # the fields snippets are cut from
 SUGGEST_OPTIONS = 5  # spelling candidates per word, checked in turn against what the reader may see
-WORD_FIELDS = ("title", "summary", "body", "attachments")  # where a word counts as known to a reader
-RESULT_FIELDS = ["title", "summary", "type", "kanwil", "host_kanwil", "stages", "obstacles", "provisions", "date", "url"]
+SUGGEST_FIELD = "body"  # the spelling suggester's vocabulary
+
+
+def _names(flag):
+    return [field.name for field in schema.fields_where(flag)]
 
 
 def _fields(weights):
@@ -28,10 +22,6 @@ def _fields(weights):
 
 
 QUOTED = re.compile(r'"([^"]+)"')
-
-
-def _stop_words():
-    return set(index_config()["analysis"]["filter"]["indonesian_stop"]["stopwords"])
 
 
 def concepts(q, glossary):
@@ -51,18 +41,18 @@ def concepts(q, glossary):
         result.append([phrase, *others])
         position += size
     result.extend([word] for word in words[position:])
-    stop = _stop_words()
+    stop = stop_words()
     return [forms for forms in result if not all(w in stop for w in tokens(forms[0]))]
 
 
 def _concept_query(forms, weights):
     clauses = []
     for index, form in enumerate(forms):
-        boost = 1.0 if index == 0 else weights["glossary"]
+        boost = 1.0 if index == 0 else schema.GLOSSARY
         if form.startswith('"'):
             # Quoted by the user: those words in that order, as written or stemmed.
             exact = form.strip('"')
-            clauses.append(Q("multi_match", query=exact, type="phrase", fields=_fields(weights["unstemmed"]), boost=2))
+            clauses.append(Q("multi_match", query=exact, type="phrase", fields=_fields(weights["as_written"]), boost=2))
             clauses.append(Q("multi_match", query=analyse(exact, query=True), type="phrase", fields=_fields(weights["stemmed"])))
             continue
         analysed = analyse(form, query=True)
@@ -72,7 +62,7 @@ def _concept_query(forms, weights):
         clauses.append(Q("multi_match", query=analysed, type=kind, fields=_fields(weights["stemmed"]), boost=boost))
         if index == 0 and kind == "best_fields" and len(form) > 3 and not any(ch.isdigit() for ch in form):
             # Typos: fuzzy on the text as written, worth less than an exact stem.
-            clauses.append(Q("multi_match", query=form, fields=_fields(weights["unstemmed"]), fuzziness="AUTO",
+            clauses.append(Q("multi_match", query=form, fields=_fields(weights["as_written"]), fuzziness="AUTO",
                              prefix_length=1, max_expansions=20, boost=0.3 * boost))
     return Q("dis_max", queries=clauses, tie_breaker=0.2) if clauses else None
 
@@ -83,7 +73,7 @@ def required_matches(count, relaxed=False):
 
 
 def text_query(q, glossary, relaxed=False, kanwil_codes=()):
-    weights = boosts()
+    weights = {kind: schema.weights(kind) for kind in ("as_written", "stemmed", "pairs")}
     found = concepts(q, glossary)
     parts = [c for c in (_concept_query(forms, weights) for forms in found) if c is not None]
     if not parts:
@@ -91,14 +81,14 @@ def text_query(q, glossary, relaxed=False, kanwil_codes=()):
     analysed = analyse(QUOTED.sub(lambda m: m.group(1), q), query=True)
     bonus = [
         Q("multi_match", query=analysed, type="phrase", slop=2, fields=_fields(weights["stemmed"]), boost=2),
-        Q("multi_match", query=analysed, fields=_fields(weights["shingles"])),
+        Q("multi_match", query=analysed, fields=_fields(weights["pairs"])),
     ]
     codes = stage_codes_in(q)
     if codes:
-        bonus.append(Q("terms", stages=sorted(codes), boost=weights["stage_in_query"]))
+        bonus.append(Q("terms", stages=sorted(codes), boost=schema.STAGE_IN_QUERY))
     if kanwil_codes:
         # "Jatim TKA": documents by or about the named Kanwil first.
-        bonus.append(Q("terms", kanwil_any=sorted(kanwil_codes), boost=weights["kanwil_in_query"]))
+        bonus.append(Q("terms", kanwil_any=sorted(kanwil_codes), boost=schema.KANWIL_IN_QUERY))
     required = required_matches(len(parts), relaxed)
     return Q("bool", must=[Q("bool", should=parts, minimum_should_match=required)], should=bonus)
 
@@ -124,7 +114,7 @@ def highlight_query(q, glossary):
     stem (Indonesian affixes wrap the stem: *sidik* finds penyidikan, disidik), code
     spellings (P-21 for p21) and glossary equivalents as phrases."""
     clauses = []
-    fields = list(HIGHLIGHT_FIELDS)
+    fields = _names("highlighted")
     for forms in concepts(q, glossary):
         typed, *equivalents = forms
         if typed.startswith('"'):
@@ -145,12 +135,17 @@ def highlight_query(q, glossary):
     return Q("bool", should=clauses) if clauses else None
 
 
-def _selection_filter(params, facet):
-    values = params.selected(facet)
+def _selection_filter(params, param):
+    """The documents one facet's selection lets through: any of its values (OR) or, for a
+    facet declared within="all", every one of them."""
+    values = params.selected(param)
     if not values:
         return None
-    field = FACET_FIELDS[facet]
-    return Q("terms", **{field: [int(v) for v in values] if facet == "year" else list(values)})
+    facet = schema.facet(param)
+    values = [int(v) for v in values] if facet.numbers else list(values)
+    if facet.within == "all":
+        return Q("bool", filter=[Q("term", **{facet.field: v}) for v in values])
+    return Q("terms", **{facet.field: values})
 
 
 def access_filter(access_tokens):
@@ -169,15 +164,17 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
     # counts, facets, highlights or suggestions.
     search = search.query(Q("bool", must=[query], filter=[permission] if permission else []))
 
-    selections = {facet: _selection_filter(params, facet) for facet in FACETS}
+    selections = {facet.param: _selection_filter(params, facet.param) for facet in schema.FACETS}
     active = [f for f in selections.values() if f is not None]
     if active:
         search = search.post_filter(Q("bool", filter=active))
-    for facet in FACETS if extras else ():
-        # Each facet counts with every other facet's selection applied, not its own.
-        others = [f for name, f in selections.items() if f is not None and name != facet]
-        bucket = search.aggs.bucket(facet, "filter", filter=Q("bool", filter=others))
-        bucket.bucket("values", "terms", field=FACET_FIELDS[facet], size=FACET_SIZE)
+    for facet in schema.FACETS if extras else ():
+        # An "any" facet counts with every other facet's selection applied, not its own
+        # (choosing one more value widens the results); an "all" facet with its own too.
+        applied = [f for name, f in selections.items()
+                   if f is not None and (name != facet.param or facet.within == "all")]
+        bucket = search.aggs.bucket(facet.param, "filter", filter=Q("bool", filter=applied))
+        bucket.bucket("values", "terms", field=facet.field, size=FACET_SIZE)
 
     if params.q and extras:
         hq = highlight_query(params.q, glossary)
@@ -188,12 +185,12 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
             # in its first part instead of failing the whole search.
             max_analyzed_offset=settings.SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET,
             **({"highlight_query": hq.to_dict()} if hq else {}),
-        ).highlight(*HIGHLIGHT_FIELDS)
+        ).highlight(*_names("highlighted"))
         # Candidates only: the term suggester reads every document's words, whatever the
         # permission filter, so each word is checked against the reader's documents
         # (words_seen_search) before it may be offered. "always": a word counts as known
         # only if the reader can find it, not if it merely exists somewhere.
-        search = search.suggest("did_you_mean", params.q, term={"field": "body", "suggest_mode": "always",
+        search = search.suggest("did_you_mean", params.q, term={"field": SUGGEST_FIELD, "suggest_mode": "always",
                                                                "min_word_length": 4, "size": SUGGEST_OPTIONS})
 
     if params.sort == "newest" or (params.sort == "relevance" and not params.q):
@@ -204,7 +201,7 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
         search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
 
     start = (params.page - 1) * page_size
-    return search.source(RESULT_FIELDS).extra(track_total_hits=True)[start:start + page_size]
+    return search.source(_names("returned")).extra(track_total_hits=True)[start:start + page_size]
 
 
 def total_search(params, *, glossary, access_tokens):
@@ -218,7 +215,7 @@ def words_seen_search(words, access_tokens):
     a filter bucket per word, all under the permission filter."""
     permission = access_filter(access_tokens)
     search = Search(index=alias_name()).query(Q("bool", filter=[permission] if permission else []))
-    filters = {word: Q("bool", should=[Q("term", **{f: word}) for f in WORD_FIELDS]) for word in words}
+    filters = {word: Q("bool", should=[Q("term", **{f: word}) for f in _names("spelling")]) for word in words}
     search.aggs.bucket("words", "filters", filters=filters)
     return search.extra(size=0, track_total_hits=False)
 
@@ -233,11 +230,11 @@ def suggest_search(prefix, access_tokens, size=6):
 
 
 def related_search(page_id, stages, obstacles, access_tokens, size=5):
-    like = Q("more_like_this", fields=["title_stemmed", "summary_stemmed", "body_stemmed"],
+    like = Q("more_like_this", fields=[f.stemmed_name for f in schema.fields_where("similar")],
              like=[{"_index": alias_name(), "_id": str(page_id)}], min_term_freq=1, min_doc_freq=1,
              max_query_terms=40, minimum_should_match="20%")
     shared = [Q("terms", stages=list(stages), boost=2), Q("terms", obstacles=list(obstacles), boost=3)]
     permission = access_filter(access_tokens)
     query = Q("bool", should=[like, *shared], minimum_should_match=1,
               must_not=[Q("ids", values=[str(page_id)])], filter=[permission] if permission else [])
-    return Search(index=alias_name()).query(query).source(RESULT_FIELDS)[:size]
+    return Search(index=alias_name()).query(query).source(_names("returned"))[:size]

@@ -1,15 +1,7 @@
 """Elasticsearch responses -> plain result objects for the HTML page and the JSON API."""
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext_lazy as _
-
-from lessons.models import DOCUMENT_TYPES
-from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
-
-FACET_TITLES = {
-    "stage": _("Tahapan"), "obstacle": _("Kendala"), "kanwil": _("Kanwil"),
-    "type": _("Jenis dokumen"), "year": _("Tahun"), "provision": _("Ketentuan hukum"),
-}
+from . import schema
 
 
 @dataclass
@@ -46,37 +38,31 @@ class Hit:
 
 
 def labels():
-    """Display labels per facet, in display order (stages in procedural order)."""
-    return {
-        "stage": {s.code: s.label for s in Stage.objects.order_by("order")},
-        "obstacle": {o.code: o.label for o in sorted(Obstacle.objects.all(), key=lambda o: o.label)},
-        "kanwil": {k.code: k.name for k in Kanwil.objects.order_by("name")},
-        "type": {code: str(model._meta.verbose_name).capitalize() for code, model in DOCUMENT_TYPES.items()},
-        "provision": {p.code: str(p) for p in LegalProvision.objects.order_by("id")},
-    }
-
-
-ALWAYS_LISTED = ("stage", "obstacle", "type")  # browsable lists: show zero counts too
+    """Display labels per facet with choices, in display order (stages in procedural order)."""
+    return {facet.param: facet.choices() for facet in schema.FACETS if facet.choices}
 
 
 def facets(response, params, label_map):
+    """Each declared facet in declaration order: its values with counts, as declared
+    (choices in their order, numbers newest first; zero counts listed or not)."""
     result = []
-    for name in FACET_TITLES:
+    for facet in schema.FACETS:
+        name = facet.param
         counts = {str(b.key): b.doc_count for b in response.aggregations[name]["values"].buckets}
         selected = set(params.selected(name))
-        if name == "year":
-            order = sorted(set(counts) | selected, reverse=True)
-            names = {code: code for code in order}
-        else:
+        if facet.choices:
             names = label_map[name]
             order = list(names)
+        else:
+            order = sorted(set(counts) | selected, key=int, reverse=True)
+            names = {code: code for code in order}
         values = [
             FacetValue(code, names.get(code, code), counts.get(code, 0), code in selected,
                        params.toggled(name, code).url())
             for code in order
-            if counts.get(code) or code in selected or name in ALWAYS_LISTED
+            if counts.get(code) or code in selected or facet.zero_counts
         ]
-        result.append(Facet(name, str(FACET_TITLES[name]), values))
+        result.append(Facet(name, str(facet.title), values))
     return result
 
 
@@ -85,7 +71,7 @@ def hits(response, label_map):
     for h in response.hits:
         highlight = []
         if hasattr(h.meta, "highlight"):
-            for name in ("summary", "body", "attachments"):
+            for name in (f.name for f in schema.fields_where("highlighted")):
                 highlight.extend(getattr(h.meta.highlight, name, []))
         found.append(Hit(
             id=int(h.meta.id), title=h.title, url=h.url, type=h.type,

@@ -11,7 +11,7 @@ from elasticsearch import ApiError
 from lessons import access
 from lessons.taxonomy import GlossaryTerm, Kanwil
 
-from . import queries, results
+from . import queries, results, schema
 from .analysis import Glossary, tokens
 from .client import get_client
 from .fallback import database_search
@@ -138,7 +138,7 @@ def _relaxations(params, terms, reader):
             continue
         count = _total(params.without_filter(facet), terms, reader)
         if count:
-            found.append((facet, str(results.FACET_TITLES[facet]), count, params.without_filter(facet).url()))
+            found.append((facet, str(schema.facet(facet).title), count, params.without_filter(facet).url()))
     return found
 
 
