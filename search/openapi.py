@@ -37,6 +37,9 @@ FACET_VALUE = {
     "required": ["code", "label", "count", "selected"],
 }
 
+NOT_LOGGED_IN = {"description": "Not logged in", "content": {"application/json": {"schema": {
+    "type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}}}}
+
 
 def document(request):
     known = known_values()
@@ -71,7 +74,7 @@ def document(request):
                     "400": {"description": "Unknown parameter or value", "content": {"application/json": {"schema": {
                         "type": "object", "properties": {"error": {"type": "string"}, "errors": {"type": "array", "items": {"type": "string"}}},
                         "required": ["error"]}}}},
-                    "401": {"description": "Not logged in"},
+                    "401": NOT_LOGGED_IN,
                 },
             }},
             "/api/v1/suggest/": {"get": {
@@ -79,7 +82,8 @@ def document(request):
                 "parameters": [{"name": "q", "in": "query", "required": True, "schema": {"type": "string"}}],
                 "responses": {"200": {"description": "Suggestions", "content": {"application/json": {"schema": {
                     "type": "object", "properties": {"suggestions": {"type": "array", "items": {"type": "object", "properties": {
-                        "text": {"type": "string"}, "kind": {"type": "string"}, "url": {"type": "string"}}}}}}}}}},
+                        "text": {"type": "string"}, "kind": {"type": "string"}, "url": {"type": "string"}}}}}}}}},
+                              "401": NOT_LOGGED_IN},
             }},
         },
     }

@@ -7,6 +7,27 @@ from django.conf import settings
 from search.client import cluster_url, get_client
 
 
+@pytest.fixture(autouse=True)
+def api_contract():
+    """Fails the test if an /api/ answer it caused broke the OpenAPI document (see
+    tests/api_contract.py); for the live servers' threads too."""
+    from tests import api_contract
+
+    api_contract.take_violations()
+    yield
+    found = api_contract.take_violations()
+    if found:
+        pytest.fail("API answers that break the OpenAPI document:\n" + "\n".join(
+            f"  {path} -> {status}: {problem}" for path, status, problem in found[:20]), pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests import api_contract
+
+    terminalreporter.write_line(f"API contract: {api_contract.checked['responses']} /api/ responses validated "
+                                "against the OpenAPI document")
+
+
 @pytest.fixture(scope="session")
 def es():
     """The real node; fails the requesting test when it is not there."""

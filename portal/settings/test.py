@@ -12,3 +12,7 @@ LANGUAGE_CODE = "id"
 # Login throttling stays on in tests (tests/integration/test_hardening.py needs it); only
 # the test client's request-less login() is let through. See portal.throttle.
 AUTHENTICATION_BACKENDS = ["portal.throttle.RequestOptionalAxesBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# Every /api/ answer in the suite is checked against the published OpenAPI document; a
+# test that causes a violation fails (tests/api_contract.py, tests/conftest.py).
+MIDDLEWARE = ["tests.api_contract.ApiContractMiddleware", *MIDDLEWARE]  # noqa: F405
