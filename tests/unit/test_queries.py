@@ -46,7 +46,9 @@ def test_text_query_searches_stemmed_fields_with_glossary_forms_and_stage_boost(
     wna = concept_clauses[0]["dis_max"]["queries"]
     assert wna[0]["multi_match"]["query"] == "wna"
     assert any(q["multi_match"]["query"] == "warga negara asing" and q["multi_match"]["type"] == "phrase" for q in wna)
-    assert {"terms": {"stages": ["p-21"], "boost": 4}} in text["should"]
+    # The code written in the query selects its stage's documents for a bonus (how much is
+    # tested as ranking behaviour in tests/integration/test_ranking.py).
+    assert any(clause.get("terms", {}).get("stages") == ["p-21"] for clause in text["should"])
 
 
 def test_empty_query_browses_newest_first_and_user_text_never_reaches_query_string():
