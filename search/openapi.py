@@ -3,7 +3,7 @@
 answers cannot disagree. tests/api_contract.py checks every API answer of the test suite
 against it."""
 from . import schema
-from .params import MAX_PAGE, MAX_QUERY_LENGTH, SORTS, known_values
+from .params import MAX_PAGE, MAX_QUERY_LENGTH, MAX_VALUES_PER_FACET, SORTS, known_values
 
 WITHIN = {"any": "OR within a facet", "all": "AND within a facet"}
 
@@ -18,7 +18,7 @@ def _facet_parameter(facet, codes):
         "name": facet.param, "in": "query", "required": False, "explode": True, "style": "form",
         "description": f"{facet.description} Repeat the parameter to select several values "
                        f"({WITHIN[facet.within]}, AND across facets).",
-        "schema": {"type": "array", "items": items},
+        "schema": {"type": "array", "items": items, "maxItems": MAX_VALUES_PER_FACET},
     }
 
 

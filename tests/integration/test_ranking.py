@@ -68,9 +68,3 @@ def test_a_kanwil_named_in_the_query_ranks_its_documents_first(admin):
     assert ranked(admin, "q=zirkonium+Jatim")[0] == named
     assert elsewhere in ranked(admin, "q=zirkonium+Jatim")
 
-
-def test_the_word_typed_outranks_its_glossary_equivalent(admin):
-    equivalent = lesson("Kapal zirkonium utara", situation="Tiga warga negara asing turun dari kapal.")
-    typed = lesson("Kapal zirkonium selatan", situation="Tiga WNA turun dari kapal.")
-    outbox.drain()
-    assert ranked(admin, "q=WNA+zirkonium") == [typed, equivalent]
