@@ -65,3 +65,19 @@ def test_pagination_and_highlighting():
     # Candidates even for words the index knows: whether the READER knows a word is decided
     # afterwards, under the permission filter (service._spelling_suggestion).
     assert body["suggest"]["did_you_mean"]["term"]["suggest_mode"] == "always"
+
+
+def test_a_facet_declared_all_of_requires_every_selected_value_and_counts_with_it(monkeypatch):
+    from dataclasses import replace
+
+    from search import schema
+
+    monkeypatch.setattr(schema, "FACETS", tuple(replace(f, within="all") if f.param == "obstacle" else f
+                                                for f in schema.FACETS))
+    body = built(SearchParams(filters={"stage": ("p-19",), "obstacle": ("bahasa-penerjemah", "saksi")}))
+    every_obstacle = {"bool": {"filter": [{"term": {"obstacles": "bahasa-penerjemah"}}, {"term": {"obstacles": "saksi"}}]}}
+    assert body["post_filter"] == {"bool": {"filter": [{"terms": {"stages": ["p-19"]}}, every_obstacle]}}
+    # Choosing one more obstacle narrows the results, so obstacle counts include the selection;
+    # the "any" stage facet still counts without its own.
+    assert body["aggs"]["obstacle"]["filter"] == {"bool": {"filter": [{"terms": {"stages": ["p-19"]}}, every_obstacle]}}
+    assert body["aggs"]["stage"]["filter"] == {"bool": {"filter": [every_obstacle]}}
