@@ -98,7 +98,7 @@ FIELDS = (
 # Weights of the query's other parts.
 STAGE_IN_QUERY = 4  # a stage code written in the query ("P-21") ranks that stage's documents higher
 KANWIL_IN_QUERY = 3  # so does a Kanwil named in it ("Jatim TKA"), by or about it (kanwil_any)
-GLOSSARY = 0.8  # a glossary equivalent counts a little less than the word typed
+GLOSSARY = 0.8  # the clause of a glossary equivalent weighs less than the typed word's (a longer phrase may still score more)
 
 FACETS = (
     Facet("stage", "stages", _("Tahapan"), "Procedural stage code, e.g. p-19, p-21, tahap-2.",
