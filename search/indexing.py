@@ -26,7 +26,7 @@ from elasticsearch import NotFoundError
 from elasticsearch.helpers import bulk, scan
 from wagtail.models import Page
 
-from lessons import access
+from lessons.access import rules as access
 from lessons.models import DOCUMENT_MODELS
 
 from . import analysis

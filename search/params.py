@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lessons.models import DOCUMENT_TYPES
-from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
 
 FACETS = ("stage", "obstacle", "kanwil", "type", "year", "provision")
 SORTS = ("relevance", "newest", "oldest")

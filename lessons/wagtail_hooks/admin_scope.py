@@ -8,7 +8,7 @@ from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.permissions import policy_registry
 
-from ..admin_scope import chooser_pages
+from lessons.access.admin_scope import chooser_pages
 
 
 @hooks.register("construct_page_chooser_queryset")

@@ -2,7 +2,7 @@
 from django.http import Http404
 from wagtail import hooks
 
-from ..access import may_download
+from lessons.access.rules import may_download
 
 
 @hooks.register("before_serve_document")

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from .. import audit
+from lessons.access import audit
 
 
 @hooks.register("register_log_actions")

@@ -3,7 +3,7 @@ from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from wagtail import hooks
 
-from ..access import password_protected
+from lessons.access.rules import password_protected
 
 
 @hooks.register("before_serve_page")

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from lessons import privacy_guard
-from lessons.middleware import edit_url, report_blocked
+from lessons.privacy import guard as privacy_guard
+from lessons.privacy.middleware import edit_url, report_blocked
 
 
 @hooks.register("register_log_actions")

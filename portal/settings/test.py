@@ -12,3 +12,5 @@ LANGUAGE_CODE = "id"
 # Login throttling stays on in tests (tests/integration/test_hardening.py needs it); only
 # the test client's request-less login() is let through. See portal.throttle.
 AUTHENTICATION_BACKENDS = ["portal.throttle.RequestOptionalAxesBackend", "django.contrib.auth.backends.ModelBackend"]
+# `manage.py elasticsearch` for `make test` and the local-node tests (see devtools/).
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405

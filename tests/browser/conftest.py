@@ -65,8 +65,8 @@ def demo_facts(django_db_setup, django_db_blocker):
     from django.contrib.auth import get_user_model
     from wagtail.models import PageViewRestriction
 
-    from lessons import access
-    from lessons.taxonomy import Kanwil
+    from lessons.access import rules as access
+    from lessons.models import Kanwil
 
     with django_db_blocker.unblock():
         kanwil_by_staff_group = {access.group_name(k, "staf"): k.code for k in Kanwil.objects.all()}

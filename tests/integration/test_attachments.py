@@ -15,9 +15,9 @@ from django.urls import reverse
 from wagtail.documents import get_document_model
 from wagtail.models import Collection
 
-from lessons import attachments
+from lessons.attachments import files as attachments
 from lessons.models import Attachment, LessonLearned
-from lessons.privacy_guard import PrivacyPublicationBlocked
+from lessons.privacy.guard import PrivacyPublicationBlocked
 from search import outbox, service
 from search.models import PendingIndexUpdate
 from search.params import SearchParams
@@ -83,11 +83,11 @@ def test_each_kind_is_recognised_by_content_and_extracted():
 
 
 def test_broken_files_give_empty_text_and_a_log_line(caplog):
-    with caplog.at_level(logging.WARNING, logger="lessons.attachments"):
+    with caplog.at_level(logging.WARNING, logger="lessons.attachments.files"):
         assert attachments.extract_text(io.BytesIO(b"%PDF-1.7 rusak di tengah"), name="rusak.pdf") == ""
         assert attachments.extract_text(io.BytesIO(b"PK\x03\x04 bukan zip"), kind="docx", name="rusak.docx") == ""
         assert attachments.extract_text(io.BytesIO(b"\x00\x00"), name="biner.bin") == ""
-    logged = [r.getMessage() for r in caplog.records if r.name == "lessons.attachments"]
+    logged = [r.getMessage() for r in caplog.records if r.name == "lessons.attachments.files"]
     assert [name for name in ("rusak.pdf", "rusak.docx", "biner.bin") if any(name in line for line in logged)] == [
         "rusak.pdf", "rusak.docx", "biner.bin"]
 

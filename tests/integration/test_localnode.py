@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from search import localnode
+from devtools import localnode
 
 pytestmark = pytest.mark.integration
 

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from django.http import QueryDict
 
+from devtools import localnode
 from lessons.models import LessonLearned
 from portal.models import KanwilPage
-from search import indexing, localnode, outbox
+from search import indexing, outbox
 from search import params as search_params
 from search import service
 from search.models import PendingIndexUpdate

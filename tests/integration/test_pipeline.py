@@ -18,7 +18,7 @@ from django.test import Client
 from wagtail.models import Page, PageViewRestriction
 
 from lessons.models import DOCUMENT_MODELS, LessonLearned
-from lessons.taxonomy import Stage
+from lessons.models import Stage
 from portal.models import KanwilPage
 from search import analysis, indexing, outbox
 from search import params as search_params

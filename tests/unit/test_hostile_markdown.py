@@ -9,8 +9,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lessons import limits, markdown
-from lessons.parsing import ParsedDocument, Problem, parse_document
+from lessons.markdown import limits
+
+from lessons.markdown import rendering as markdown
+from lessons.markdown.parsing import ParsedDocument, Problem, parse_document
 
 MAX_SECONDS = 2.0
 FIGURES = {"render": [], "parse": []}
@@ -117,7 +119,7 @@ def test_limits_are_settings(settings):
 def test_the_editor_block_refuses_what_the_import_refuses():
     from django.core.exceptions import ValidationError
 
-    from lessons.blocks import MarkdownBlock
+    from lessons.content.blocks import MarkdownBlock
 
     block = MarkdownBlock()
     assert block.clean("- a\n  - b") == "- a\n  - b"

@@ -9,7 +9,7 @@ from django.db.models import Q
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from .access import visible_pages
+from .rules import visible_pages
 
 EDITING_ACTIONS = {"add", "change", "publish"}
 

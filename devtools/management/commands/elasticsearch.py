@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from search import localnode
+from devtools import localnode
 
 
 class Command(BaseCommand):

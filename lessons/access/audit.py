@@ -131,7 +131,7 @@ def _revision_saved(sender, instance, created=False, raw=False, **kwargs):
 
 def _document_deleted(sender, instance, **kwargs):
     """Deleting a document takes it off every page that carries it."""
-    from .models import Attachment
+    from lessons.models import Attachment
 
     page_ids = set(Attachment.objects.filter(document=instance).values_list("page_id", flat=True))
     summary = {"id": instance.pk, "title": instance.title, "file": instance.filename, "deleted": True}
@@ -141,7 +141,7 @@ def _document_deleted(sender, instance, **kwargs):
 
 def record_replacement(document, old_file, user):
     """After a document's file was replaced: one entry on every page that carries it."""
-    from .models import Attachment
+    from lessons.models import Attachment
 
     page_ids = set(Attachment.objects.filter(document=document).values_list("page_id", flat=True))
     data = {"document": {"id": document.pk, "title": document.title, "file": document.filename},

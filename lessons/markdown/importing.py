@@ -8,9 +8,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from . import import_privacy
-from .models import DOCUMENT_TYPES, DocumentPage
+from lessons.content.pages import DOCUMENT_TYPES, DocumentPage
 from .parsing import SECTION_FIELDS, Problem, check_references, parse_document
-from .taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+from lessons.content.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
 
 
 @dataclass

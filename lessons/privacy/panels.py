@@ -2,7 +2,7 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-from . import privacy_guard
+from . import guard as privacy_guard
 
 
 class PrivacyReviewPanel(FieldPanel):
