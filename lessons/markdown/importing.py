@@ -42,6 +42,12 @@ def known_codes():
     }
 
 
+def kanwil_section(code):
+    """The section page of the Kanwil with this code (Kanwil.page, the site's KanwilPage), or None."""
+    kanwil = Kanwil.objects.filter(code=code).select_related("page").first()
+    return getattr(kanwil, "page", None)  # no section: the reverse accessor raises AttributeError
+
+
 def markdown_files(paths):
     """Files named on the command line, folders expanded to their *.md files, sorted."""
     found = []
@@ -151,10 +157,8 @@ def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False
 
 
 def _import_parsed(doc, *, publish, user, digest, check_permissions):
-    from portal.models import KanwilPage
-
     problems = check_references(doc, known_codes())
-    kanwil_page = KanwilPage.objects.filter(kanwil__code=doc.kanwil).first()
+    kanwil_page = kanwil_section(doc.kanwil)
     if kanwil_page is None and not problems:
         problems.append(Problem(_("Kanwil '%(code)s' belum memiliki halaman") % {"code": doc.kanwil}, "kanwil"))
     if problems:
