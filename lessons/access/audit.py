@@ -8,7 +8,7 @@ are written after the restriction itself (a separate many-to-many step), so the 
 under one Wagtail log context (one admin request) update one entry holding the final state
 instead of leaving intermediate ones. Attachment entries compare each new revision with the
 one before it; replacing a document's file is recorded by the document form, which knows who
-did it (lessons.document_forms)."""
+did it (lessons.attachments.document_forms)."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.translation import gettext as _

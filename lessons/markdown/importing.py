@@ -106,7 +106,7 @@ def _team_member(text):
 
 def _may_publish(user, page):
     """Whether this importer could publish the page (only then may privacy change at once;
-    see lessons.import_privacy). An unnamed importer (the command line) waits too."""
+    see lessons.markdown.import_privacy). An unnamed importer (the command line) waits too."""
     return user is not None and page.permissions_for_user(user).can_publish()
 
 

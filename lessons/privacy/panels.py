@@ -1,4 +1,4 @@
-"""Editor panels of the lessons app."""
+"""The privacy guard's panel in the page editor."""
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 

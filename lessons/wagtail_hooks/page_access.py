@@ -1,4 +1,4 @@
-"""Wagtail hooks: a password-restricted page is for nobody (see lessons.access)."""
+"""Wagtail hooks: a password-restricted page is for nobody (see lessons.access.rules)."""
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from wagtail import hooks

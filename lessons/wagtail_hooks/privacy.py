@@ -1,5 +1,5 @@
 """Wagtail hooks: privacy guard. The model refuses publication of unreviewed personal
-data (lessons.privacy_guard); these hooks stop the publish button early with a clear
+data (lessons.privacy.guard); these hooks stop the publish button early with a clear
 message (the draft is kept) and name the audit-log entry of a reviewer's override."""
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _

@@ -169,7 +169,7 @@ LOGGING["loggers"].update({"django_tasks": {"level": "WARNING"}, "wagtail": {"le
 # --- Access (issue 7): who reads what ---------------------------------------------------
 # No "password" privacy option: a shared password cannot tell one Kanwil's officers from
 # another's. Pages and collections are restricted to groups; a password restriction that
-# exists anyway counts as "no group" everywhere (lessons.access).
+# exists anyway counts as "no group" everywhere (lessons.access.rules).
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"password": False}
 WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"password": False}
 

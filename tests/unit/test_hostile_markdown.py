@@ -1,4 +1,4 @@
-"""The Markdown parser (lessons.parsing) and renderer (lessons.markdown) under generated
+"""The Markdown parser (lessons.markdown.parsing) and renderer (lessons.markdown.rendering) under generated
 hostile input (Hypothesis): the parser never raises, only reports Problems; the renderer
 never raises and stays within its time bound, falling back to plain text past the limits.
 Time is asserted as this process's CPU time (the machine is shared; wall time would
