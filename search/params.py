@@ -7,8 +7,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from lessons.models import DOCUMENT_TYPES
-from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
+from lessons.models import DOCUMENT_TYPES, Kanwil, LegalProvision, Obstacle, Stage
 
 FACETS = ("stage", "obstacle", "kanwil", "type", "year", "provision")
 SORTS = ("relevance", "newest", "oldest")

@@ -3,8 +3,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from lessons.models import DOCUMENT_TYPES
-from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
+from lessons.models import DOCUMENT_TYPES, Kanwil, LegalProvision, Obstacle, Stage
 
 FACET_TITLES = {
     "stage": _("Tahapan"), "obstacle": _("Kendala"), "kanwil": _("Kanwil"),

@@ -18,8 +18,7 @@ from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction
 
 from lessons.access import rules as access
-from lessons.models import Attachment, LessonLearned
-from lessons.models import Kanwil, Obstacle, Stage
+from lessons.models import Attachment, Kanwil, LessonLearned, Obstacle, Stage
 from portal.models import KanwilPage
 
 KANWIL = ("kalbar", "sumsel")

@@ -6,8 +6,7 @@ from wagtail.models import PageViewRestriction
 
 from lessons.access import rules as access
 from lessons.markdown.importing import import_file
-from lessons.models import LessonLearned
-from lessons.models import Kanwil
+from lessons.models import Kanwil, LessonLearned
 
 pytestmark = pytest.mark.django_db
 
