@@ -1,2 +1,2 @@
-"""The content model: the document pages and their attachments rows (pages.py), the taxonomy
+"""The content model: the document pages and their attachment rows (pages.py), the taxonomy
 snippets (taxonomy.py), StreamField blocks, the page editor form and the taxonomy seeding."""
