@@ -70,7 +70,7 @@ def plain_multi_match(item, user, page_ids):
 
 def wagtail_database(item, user, page_ids):
     """Wagtail's database backend, with the same filters applied to the queryset first."""
-    from lessons.access import document_queryset
+    from lessons.access.rules import document_queryset
     from search.building import build_document
 
     allowed = []

@@ -7,7 +7,8 @@ class LessonsConfig(AppConfig):
     verbose_name = _("Konten kasus")
 
     def ready(self):
-        from . import audit, signals
+        from . import signals
+        from .access import audit
 
         signals.connect()
         audit.connect()

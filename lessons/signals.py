@@ -3,9 +3,10 @@ the audit trail of privacy overrides. Connected from LessonsConfig.ready()."""
 from django.db.models.signals import post_save, pre_save
 from wagtail.signals import page_published
 
-from . import import_privacy, privacy_guard
-from .attachments import document_text
+from .attachments.files import document_text
+from .markdown import import_privacy
 from .models import DOCUMENT_MODELS, Attachment
+from .privacy import guard as privacy_guard
 
 
 def extract_attachment_text(sender, instance, raw=False, **kwargs):

@@ -5,10 +5,10 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
-from lessons import access
-from lessons.importing import import_file, markdown_files
-from lessons.seeding import seed_taxonomy
-from lessons.taxonomy import Kanwil
+from lessons.access import rules as access
+from lessons.markdown.importing import import_file, markdown_files
+from lessons.content.seeding import seed_taxonomy
+from lessons.models import Kanwil
 
 from .structure import ensure_structure
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from lessons.access import visible_documents
+from lessons.access.rules import visible_documents
 
 
 class HomePage(Page):

@@ -9,8 +9,8 @@ from wagtail.models import (
     WorkflowPage, WorkflowTask,
 )
 
-from lessons import access
-from lessons.taxonomy import Kanwil
+from lessons.access import rules as access
+from lessons.models import Kanwil
 
 from .models import HomePage, KanwilPage
 

@@ -11,7 +11,7 @@ urlpatterns = [
     path("keluar/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", portal_views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", include("lessons.admin_urls")),  # scoped page chooser, in front of Wagtail's own
+    path("admin/", include("lessons.access.admin_urls")),  # scoped page chooser, in front of Wagtail's own
     path("admin/", include(wagtailadmin_urls)),
     path("dokumen/", include(wagtaildocs_urls)),
     path("", include("search.urls")),

@@ -1,7 +1,7 @@
 """Where each facet's values and their labels come from: {code: label} in display order,
 read from the editable taxonomy (or the code, for document types)."""
 from lessons.models import DOCUMENT_TYPES
-from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
 
 
 def stages():

@@ -1,6 +1,6 @@
 """A plain database search for when Elasticsearch cannot answer: Wagtail's database
 backend over the pages the reader may see. No facets, no stemming; better than nothing."""
-from lessons.access import document_queryset, visible_pages
+from lessons.access.rules import document_queryset, visible_pages
 
 from .results import Hit
 

@@ -24,7 +24,7 @@ from django.utils import timezone
 from elasticsearch import NotFoundError
 from elasticsearch.helpers import bulk, scan
 
-from lessons import access
+from lessons.access import rules as access
 
 from .building import build_documents, build_version, indexable_ids, load_pages
 from .client import get_client

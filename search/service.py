@@ -8,8 +8,8 @@ from django.conf import settings
 from elastic_transport import TransportError as ConnectionProblem
 from elasticsearch import ApiError
 
-from lessons import access
-from lessons.taxonomy import GlossaryTerm, Kanwil
+from lessons.access import rules as access
+from lessons.models import GlossaryTerm, Kanwil
 
 from . import queries, results, schema
 from .analysis import Glossary, tokens

@@ -92,7 +92,7 @@ def _live_documents(**lookup):
 
 def pages_using(instance):
     """Live document pages whose search document shows this taxonomy entry."""
-    from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+    from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
 
     if isinstance(instance, Kanwil):
         return sorted(set(_live_documents(author_kanwil=instance)) | set(_live_documents(host_kanwil=instance)))
@@ -111,7 +111,7 @@ def on_taxonomy_deleted(sender, instance, **kwargs):
 
 
 def connect_taxonomy():
-    from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+    from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
 
     for model in (Stage, Obstacle, LegalProvision, Kanwil):
         post_save.connect(on_taxonomy_saved, sender=model, dispatch_uid=f"search-taxonomy-saved-{model.__name__}")

@@ -4,7 +4,7 @@ related rows, the date, the access tokens) are read once per page."""
 from dataclasses import dataclass
 from functools import cached_property
 
-from lessons import access
+from lessons.access import rules as access
 
 
 @dataclass

@@ -1,6 +1,6 @@
-"""Wagtail hooks: the admin lists only what lessons.admin_scope allows. The page chooser's
+"""Wagtail hooks: the admin lists only what lessons.access.admin_scope allows. The page chooser's
 lists go through `construct_page_chooser_queryset` (its other views are replaced in
-lessons/admin_urls.py); the admin API's document and image endpoints, which Wagtail serves
+lessons/access/admin_urls.py); the admin API's document and image endpoints, which Wagtail serves
 unfiltered to every admin user, answer only with what the user may choose or change (their
 Kanwil's collection)."""
 from wagtail import hooks
@@ -8,7 +8,7 @@ from wagtail.documents.api.admin.views import DocumentsAdminAPIViewSet
 from wagtail.images.api.admin.views import ImagesAdminAPIViewSet
 from wagtail.permissions import policy_registry
 
-from ..admin_scope import chooser_pages
+from lessons.access.admin_scope import chooser_pages
 
 
 @hooks.register("construct_page_chooser_queryset")

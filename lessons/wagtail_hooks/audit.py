@@ -1,9 +1,9 @@
-"""Wagtail hooks: how the audit entries of lessons.audit read in a page's history."""
+"""Wagtail hooks: how the audit entries of lessons.access.audit read in a page's history."""
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from .. import audit
+from lessons.access import audit
 
 
 @hooks.register("register_log_actions")

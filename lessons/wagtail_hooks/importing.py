@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 
-from ..import_views import MarkdownImportView, user_can_import
+from lessons.markdown.import_views import MarkdownImportView, user_can_import
 
 
 class ImportMenuItem(MenuItem):

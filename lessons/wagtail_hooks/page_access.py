@@ -1,9 +1,9 @@
-"""Wagtail hooks: a password-restricted page is for nobody (see lessons.access)."""
+"""Wagtail hooks: a password-restricted page is for nobody (see lessons.access.rules)."""
 from django.http import Http404
 from django.utils.cache import add_never_cache_headers
 from wagtail import hooks
 
-from ..access import password_protected
+from lessons.access.rules import password_protected
 
 
 @hooks.register("before_serve_page")

@@ -1,13 +1,13 @@
 """Wagtail hooks: privacy guard. The model refuses publication of unreviewed personal
-data (lessons.privacy_guard); these hooks stop the publish button early with a clear
+data (lessons.privacy.guard); these hooks stop the publish button early with a clear
 message (the draft is kept) and name the audit-log entry of a reviewer's override."""
 from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.log_actions import LogFormatter
 
-from lessons import privacy_guard
-from lessons.middleware import edit_url, report_blocked
+from lessons.privacy import guard as privacy_guard
+from lessons.privacy.middleware import edit_url, report_blocked
 
 
 @hooks.register("register_log_actions")

@@ -13,7 +13,7 @@ def forwards(apps, schema_editor):
     kanwil_ids = list(sections.values_list("kanwil_id", flat=True))
     if not kanwil_ids:
         return
-    from lessons.taxonomy import Kanwil
+    from lessons.models import Kanwil
     from portal import structure
 
     for kanwil in Kanwil.objects.filter(pk__in=kanwil_ids):

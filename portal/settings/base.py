@@ -51,7 +51,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "portal.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "lessons.middleware.PrivacyGuardMiddleware",  # a refused publication -> message, not an error page
+    "lessons.privacy.middleware.PrivacyGuardMiddleware",  # a refused publication -> message, not an error page
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -119,7 +119,7 @@ WAGTAIL_I18N_ENABLED = False
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "txt"]
 # Attachments are internal: always streamed through Wagtail's view (login and privacy checks).
 WAGTAILDOCS_SERVE_METHOD = "serve_view"
-WAGTAILDOCS_DOCUMENT_FORM_BASE = "lessons.document_forms.AttachmentDocumentForm"
+WAGTAILDOCS_DOCUMENT_FORM_BASE = "lessons.attachments.document_forms.AttachmentDocumentForm"
 # Wagtail's own search (admin) uses the database backend: modelsearch's Elasticsearch
 # backend needs analysis-common, which the local node does not ship.
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
@@ -169,7 +169,7 @@ LOGGING["loggers"].update({"django_tasks": {"level": "WARNING"}, "wagtail": {"le
 # --- Access (issue 7): who reads what ---------------------------------------------------
 # No "password" privacy option: a shared password cannot tell one Kanwil's officers from
 # another's. Pages and collections are restricted to groups; a password restriction that
-# exists anyway counts as "no group" everywhere (lessons.access).
+# exists anyway counts as "no group" everywhere (lessons.access.rules).
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"password": False}
 WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"password": False}
 

@@ -16,3 +16,6 @@ AUTHENTICATION_BACKENDS = ["portal.throttle.RequestOptionalAxesBackend", "django
 # Every /api/ answer in the suite is checked against the published OpenAPI document; a
 # test that causes a violation fails (tests/api_contract.py, tests/conftest.py).
 MIDDLEWARE = ["tests.api_contract.ApiContractMiddleware", *MIDDLEWARE]  # noqa: F405
+
+# `manage.py elasticsearch` for `make test` and the local-node tests (see devtools/).
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405

@@ -65,8 +65,8 @@ def demo_facts(django_db_setup, django_db_blocker):
     from django.contrib.auth import get_user_model
     from wagtail.models import PageViewRestriction
 
-    from lessons import access
-    from lessons.taxonomy import Kanwil
+    from lessons.access import rules as access
+    from lessons.models import Kanwil
 
     with django_db_blocker.unblock():
         kanwil_by_staff_group = {access.group_name(k, "staf"): k.code for k in Kanwil.objects.all()}
@@ -92,11 +92,31 @@ def demo_facts(django_db_setup, django_db_blocker):
         facts = {
             "restricted": target,
             "restricted_reader": username,
+            "readable_by_kalbar_staff": readable_documents(User.objects.get(username="staf-kalbar")),
         }
     yield facts
     if created:
         with django_db_blocker.unblock():
             User.objects.filter(username=username).delete()
+
+
+def readable_documents(user):
+    """Titles of the live documents `user` may read, newest first, straight from Wagtail's
+    restriction rows (not through lessons.access, whose answers the tests check): every
+    restriction on the page or above it must let one of the user's groups in."""
+    from wagtail.models import Page, PageViewRestriction
+
+    from lessons.models import DOCUMENT_MODELS
+
+    groups = set(user.groups.values_list("id", flat=True))
+
+    def admits(restriction):
+        if restriction.restriction_type == PageViewRestriction.GROUPS:
+            return bool(groups & set(restriction.groups.values_list("id", flat=True)))
+        return restriction.restriction_type == PageViewRestriction.LOGIN
+
+    pages = Page.objects.live().type(*DOCUMENT_MODELS).order_by("-first_published_at")
+    return [page.title for page in pages if all(admits(r) for r in page.get_view_restrictions())]
 
 
 @pytest.fixture(scope="package")
@@ -127,12 +147,24 @@ def db(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="package")
+def log_in():
+    """The one way the browser tests log in: fill the portal's login form on `page` (which
+    shows it) and send it. Waits for nothing: callers expect what should follow."""
+    def submit(page, username, password=PASSWORD):
+        page.fill("#id_username", username)
+        page.fill("#id_password", password)
+        page.click("form[action='/masuk/'] button[type=submit]")
+
+    return submit
+
+
+@pytest.fixture(scope="package")
 def _login_states():
     return {}
 
 
 @pytest.fixture
-def new_page(browser, portal_server, _login_states):
+def new_page(browser, portal_server, _login_states, log_in):
     """Factory: a page in its own browser context, anonymous or logged in as `username`.
     Fails the test if the page raised a JavaScript error."""
     contexts, errors = [], []
@@ -144,9 +176,7 @@ def new_page(browser, portal_server, _login_states):
                 context = browser.new_context(base_url=portal_server)
                 page = context.new_page()
                 page.goto("/masuk/")
-                page.fill("#id_username", username)
-                page.fill("#id_password", PASSWORD)
-                page.click("form[action='/masuk/'] button[type=submit]")
+                log_in(page, username)
                 page.wait_for_url(re.compile(r"^(?!.*/masuk/)"))
                 _login_states[username] = context.storage_state()
                 context.close()

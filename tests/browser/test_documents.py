@@ -41,7 +41,12 @@ def test_result_opens_a_document_with_chips_and_related_documents(logged_in_page
     chip.click()
     expect(page).to_have_url(re.compile(rf"/cari/\?stage={code}$"))
     expect(facet_box(page, "stage", code)).to_be_checked()
-    assert total(page) >= 1
+    count, found = total(page), result_titles(page)
+    per_page = len(found)
+    for number in range(2, -(-count // per_page) + 1):  # every result page of that stage
+        page.goto(f"/cari/?stage={code}&page={number}")
+        found += result_titles(page)
+    assert title in found and len(found) == count
 
 
 def _search(page, text):

@@ -17,9 +17,8 @@ from django.utils import timezone
 from wagtail.documents import get_document_model
 from wagtail.models import PageViewRestriction
 
-from lessons import access
-from lessons.models import Attachment, LessonLearned
-from lessons.taxonomy import Kanwil, Obstacle, Stage
+from lessons.access import rules as access
+from lessons.models import Attachment, Kanwil, LessonLearned, Obstacle, Stage
 from portal.models import KanwilPage
 
 KANWIL = ("kalbar", "sumsel")

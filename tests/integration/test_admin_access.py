@@ -20,7 +20,9 @@ from wagtail.documents import get_document_model
 from wagtail.log_actions import registry as log_registry
 from wagtail.models import Collection, Page, PageLogEntry, PageViewRestriction
 
-from lessons import access, audit
+from lessons.access import audit
+
+from lessons.access import rules as access
 from lessons.models import DOCUMENT_MODELS, Attachment, LessonLearned
 from portal import structure
 from portal.models import HomePage, KanwilPage

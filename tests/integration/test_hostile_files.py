@@ -21,8 +21,8 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from wagtail.models import Page
 
-from lessons import attachments
-from lessons.importing import import_path
+from lessons.attachments import files as attachments
+from lessons.markdown.importing import import_path
 from tests.hostile import corpus
 
 pytestmark = pytest.mark.django_db

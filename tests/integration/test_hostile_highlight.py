@@ -3,7 +3,7 @@ searches that return it are still answered by Elasticsearch, with highlights, be
 highlight request caps the analysed text below index.highlight.max_analyzed_offset."""
 import pytest
 
-from lessons.importing import import_path
+from lessons.markdown.importing import import_path
 from search import outbox, service
 from search.params import SearchParams
 from tests.hostile import corpus

@@ -179,7 +179,7 @@ def test_english_catalogue_is_complete_and_compiled():
 
 def test_stage_and_obstacle_names_follow_the_language(client, demo_index):
     from lessons.models import StudiTiruReport
-    from lessons.taxonomy import Stage
+    from lessons.models import Stage
 
     stage = Stage.objects.get(code="p-19")
     assert stage.name_en and stage.name_en != stage.name

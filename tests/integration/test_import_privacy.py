@@ -4,10 +4,9 @@ draft (by a reviewer) applies it; importers who may publish change it at once.""
 import pytest
 from wagtail.models import PageViewRestriction
 
-from lessons import access
-from lessons.importing import import_file
-from lessons.models import LessonLearned
-from lessons.taxonomy import Kanwil
+from lessons.access import rules as access
+from lessons.markdown.importing import import_file
+from lessons.models import Kanwil, LessonLearned
 
 pytestmark = pytest.mark.django_db
 

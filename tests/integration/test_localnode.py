@@ -1,4 +1,4 @@
-"""The local Elasticsearch lifecycle (search/localnode.py) with a real node.
+"""The local Elasticsearch lifecycle (devtools/localnode/) with a real node.
 
 The node runs on port 9250 in its own temporary directory, so it never meets the
 developer's node on 9200. The distribution comes from Maven's cache (~/.m2), so after
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from search import localnode
+from devtools import localnode
 
 pytestmark = pytest.mark.integration
 

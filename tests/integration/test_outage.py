@@ -12,12 +12,14 @@ from pathlib import Path
 import pytest
 from django.http import QueryDict
 
+from devtools import localnode
 from lessons.models import LessonLearned
 from portal.models import KanwilPage
-from search import indexing, localnode, outbox
+from search import indexing, outbox
 from search import params as search_params
 from search import service
 from search.models import PendingIndexUpdate
+from tests.integration.waiting import drain_until
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]
 
@@ -64,11 +66,14 @@ def test_fifty_publications_while_elasticsearch_is_stopped_are_searchable_after_
     restarted = time.monotonic()  # the node answers again; from here the 30 s count
     params, _ = search_params.parse(QueryDict("q=pemadaman gerhana"), strict=True)
     found = set()
-    while time.monotonic() - restarted < 30 and found != set(published):
-        outbox.drain()
+
+    def all_searchable():
+        nonlocal found
         outcome = service.run(params, users["admin"], page_size=100)
         found = {hit.id for hit in outcome.hits} if not outcome.unavailable else set()
-        time.sleep(0.2)
+        return found == set(published)
+
+    drain_until(all_searchable, timeout=30, what="all 50 pages searchable")
     elapsed = time.monotonic() - restarted
     print(f"\nnode restart took {restarted - restart_began:.1f} s; {len(found)}/50 searchable {elapsed:.1f} s after it")
     assert found == set(published) and elapsed <= 30, f"{len(found)}/50 searchable after {elapsed:.1f} s"

@@ -17,13 +17,13 @@ from django.http import QueryDict
 from django.test import Client
 from wagtail.models import Page, PageViewRestriction
 
-from lessons.models import DOCUMENT_MODELS, LessonLearned
-from lessons.taxonomy import Stage
+from lessons.models import DOCUMENT_MODELS, LessonLearned, Stage
 from portal.models import KanwilPage
 from search import analysis, indexing, outbox
 from search import params as search_params
 from search import service
 from search.models import PendingIndexUpdate
+from tests.integration.waiting import drain_until
 
 pytestmark = [pytest.mark.integration]
 db = pytest.mark.django_db
@@ -79,17 +79,6 @@ def own_indices(es, alias):
     return set(es.indices.get(index=f"{alias}-*").keys())
 
 
-def drain_until(condition, limit, pause=0.05):
-    """Drain as a worker would until condition() holds; returns the seconds it took."""
-    began = time.monotonic()
-    while not condition():
-        outbox.drain()
-        if time.monotonic() - began > limit:
-            break
-        time.sleep(pause)
-    return time.monotonic() - began
-
-
 @pytest.fixture
 def quick_retries(settings):
     settings.SEARCH_INDEX_MAX_ATTEMPTS = 3
@@ -112,13 +101,14 @@ def test_one_bad_page_among_a_hundred_blocks_nothing_and_becomes_a_dead_letter(e
     if not refusal_possible():
         good.add(refused.id)
 
-    elapsed = drain_until(lambda: good <= found(admin, "kuarsa seratus"), limit=5)
+    elapsed = drain_until(lambda: good <= found(admin, "kuarsa seratus"), timeout=5, what="every good page found")
     searchable = good & found(admin, "kuarsa seratus")
     print(f"{len(searchable)}/{len(good)} good pages searchable {elapsed:.2f} s after the worker started")
     assert searchable == good and elapsed <= 5
 
     bad = {refused.id, unbuildable.id} if refusal_possible() else {unbuildable.id}
-    dead_after = drain_until(lambda: outbox.dead_letters().count() == len(bad), limit=30)
+    dead_after = drain_until(lambda: outbox.dead_letters().count() == len(bad), timeout=30,
+                             what="every bad page a dead letter")
     dead = {row.page_id: row for row in outbox.dead_letters()}
     print(f"bad pages dead letters {dead_after:.1f} s later, after {[r.failures for r in dead.values()]} failures")
     assert set(dead) == bad and all(row.failures == 3 for row in dead.values())
@@ -141,7 +131,8 @@ def test_one_bad_page_among_a_hundred_blocks_nothing_and_becomes_a_dead_letter(e
     assert "reserved character" in dead[refused.id].last_error
     set_title(refused, "Kuarsa seratus diperbaiki")
     assert outbox.retry([dead[refused.id].id]) == 1
-    drain_until(lambda: refused.id in found(admin, "kuarsa seratus diperbaiki"), limit=5)
+    drain_until(lambda: refused.id in found(admin, "kuarsa seratus diperbaiki"), timeout=5,
+                what="the repaired page found")
     assert refused.id in found(admin, "kuarsa seratus diperbaiki")
     assert set(outbox.dead_letters().values_list("page_id", flat=True)) == {unbuildable.id}
 
@@ -289,15 +280,16 @@ def test_two_workers_apply_each_row_once(es, fresh_alias, django_db_setup, djang
         hiccups = {"a": 0, "b": 0}
 
         def worker(name):
+            """Drains until the outbox is empty (rows the other worker holds count until it
+            has applied them), or a minute has passed."""
             try:
                 start.wait()
-                idle = 0
-                while idle < 20:
+                deadline = time.monotonic() + 60
+                while PendingIndexUpdate.objects.exists() and time.monotonic() < deadline:
                     try:
-                        idle = 0 if outbox.drain(batch_size=5, worker=name, applied=applied[name]) else idle + 1
+                        outbox.drain(batch_size=5, worker=name, applied=applied[name])
                     except Exception:  # noqa: BLE001 - e.g. a locked database: the worker loop retries
                         hiccups[name] += 1
-                    time.sleep(0.01)
             finally:
                 connections.close_all()
 
@@ -344,7 +336,8 @@ def test_a_renamed_stage_is_found_by_its_new_name_without_a_rebuild(es, fresh_al
     stage.name = "Zamrudtahap penyerahan"
     stage.save()
     queued = set(PendingIndexUpdate.objects.values_list("page_id", flat=True))
-    elapsed = drain_until(lambda: found(users["admin"], "zamrudtahap") == using, limit=5)
+    elapsed = drain_until(lambda: found(users["admin"], "zamrudtahap") == using, timeout=5,
+                          what="every page found by the new stage name")
     print(f"\nstage '{stage.code}' renamed: {len(queued)} pages queued, all {len(using)} found by the new name "
           f"{elapsed:.2f} s later")
     assert queued == using and found(users["admin"], "zamrudtahap") == using and elapsed <= 5

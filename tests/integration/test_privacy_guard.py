@@ -12,9 +12,9 @@ from wagtail.actions.publish_page_revision import PublishPageRevisionAction
 from wagtail.models import PageLogEntry, Revision
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
-from lessons import privacy_guard
+from lessons.privacy import guard as privacy_guard
 from lessons.models import LessonLearned
-from lessons.privacy_guard import PrivacyPublicationBlocked
+from lessons.privacy.guard import PrivacyPublicationBlocked
 from portal.models import KanwilPage
 
 pytestmark = pytest.mark.django_db

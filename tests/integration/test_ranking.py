@@ -8,7 +8,7 @@ import pytest
 from django.http import QueryDict
 
 from lessons.models import LessonLearned
-from lessons.taxonomy import Stage
+from lessons.models import Stage
 from portal.models import KanwilPage
 from search import outbox, service
 from search import params as search_params

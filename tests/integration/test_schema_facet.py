@@ -4,7 +4,7 @@ parameter validation, the aggregation, the search page, the API and the OpenAPI 
 import pytest
 from django.http import QueryDict
 
-from lessons.access import visible_documents
+from lessons.access.rules import visible_documents
 from search import indexing, schema, service
 from search import params as search_params
 

@@ -3,7 +3,7 @@ permissions, with expectations computed from the database rather than written do
 import pytest
 from django.http import QueryDict
 
-from lessons.access import visible_documents
+from lessons.access.rules import visible_documents
 from search import params as search_params
 from search import schema, service
 
@@ -121,7 +121,7 @@ def test_province_nickname_and_full_name_are_one(viewer):
 
 
 def test_results_name_their_stages_and_obstacles(viewer):
-    from lessons.taxonomy import Stage
+    from lessons.models import Stage
 
     outcome = run(viewer, "stage=p-19")
     label = Stage.objects.get(code="p-19").name

@@ -4,8 +4,9 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from wagtail.models import Page, Revision
 
-from lessons.models import DOCUMENT_MODELS, LessonLearned, ProceduralGuide, StudiTiruReport
-from lessons.taxonomy import GlossaryTerm, Kanwil, LegalProvision, Obstacle, Stage
+from lessons.models import (
+    DOCUMENT_MODELS, GlossaryTerm, Kanwil, LegalProvision, LessonLearned, Obstacle, ProceduralGuide, Stage, StudiTiruReport,
+)
 from portal.models import HomePage, KanwilPage
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db]

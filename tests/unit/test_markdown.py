@@ -5,7 +5,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from lessons.markdown import ALLOWED_TAGS, markdown_to_text, render_markdown
+from lessons.markdown.rendering import ALLOWED_TAGS, markdown_to_text, render_markdown
 
 # Each payload carries the marker "LKX" only where it would be dangerous (inside a tag,
 # an attribute or a script), so the marker must never appear in the output.

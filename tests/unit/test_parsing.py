@@ -4,7 +4,7 @@ import datetime
 
 import pytest
 
-from lessons.parsing import check_references, parse_document, slugify_filename
+from lessons.markdown.parsing import check_references, parse_document, slugify_filename
 
 LIMIT = 100_000
 KNOWN = {
@@ -264,7 +264,7 @@ def test_known_codes_pass():
 
 
 def test_step_numbers_written_by_the_editor_are_dropped_because_the_page_numbers_steps():
-    from lessons.sections import split_steps
+    from lessons.markdown.sections import split_steps
 
     steps = split_steps("### 1. Kirim SPDP\nTeks.\n- [ ] Cap\n### Langkah 2: Tunggu\n### 2024 dalam angka\n")
     assert [s.title for s in steps] == ["Kirim SPDP", "Tunggu", "2024 dalam angka"]

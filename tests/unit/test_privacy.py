@@ -2,7 +2,7 @@
 contain that must not be."""
 import pytest
 
-from lessons import privacy
+from lessons.privacy import detectors as privacy
 
 
 def kinds(text):

@@ -2,7 +2,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from lessons.importing import import_path, markdown_files
+from lessons.markdown.importing import import_path, markdown_files
 
 
 class Command(BaseCommand):

@@ -8,9 +8,9 @@ from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from . import import_privacy
-from .models import DOCUMENT_TYPES, DocumentPage
+from lessons.content.pages import DOCUMENT_TYPES, DocumentPage
 from .parsing import SECTION_FIELDS, Problem, check_references, parse_document
-from .taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+from lessons.content.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
 
 
 @dataclass
@@ -40,6 +40,12 @@ def known_codes():
         "obstacles": Obstacle.objects.codes(),
         "provisions": LegalProvision.objects.codes(),
     }
+
+
+def kanwil_section(code):
+    """The section page of the Kanwil with this code (Kanwil.page, the site's KanwilPage), or None."""
+    kanwil = Kanwil.objects.filter(code=code).select_related("page").first()
+    return getattr(kanwil, "page", None)  # no section: the reverse accessor raises AttributeError
 
 
 def markdown_files(paths):
@@ -100,7 +106,7 @@ def _team_member(text):
 
 def _may_publish(user, page):
     """Whether this importer could publish the page (only then may privacy change at once;
-    see lessons.import_privacy). An unnamed importer (the command line) waits too."""
+    see lessons.markdown.import_privacy). An unnamed importer (the command line) waits too."""
     return user is not None and page.permissions_for_user(user).can_publish()
 
 
@@ -151,10 +157,8 @@ def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False
 
 
 def _import_parsed(doc, *, publish, user, digest, check_permissions):
-    from portal.models import KanwilPage
-
     problems = check_references(doc, known_codes())
-    kanwil_page = KanwilPage.objects.filter(kanwil__code=doc.kanwil).first()
+    kanwil_page = kanwil_section(doc.kanwil)
     if kanwil_page is None and not problems:
         problems.append(Problem(_("Kanwil '%(code)s' belum memiliki halaman") % {"code": doc.kanwil}, "kanwil"))
     if problems:

@@ -14,53 +14,50 @@ class CodedQuerySet(models.QuerySet):
         return set(self.values_list("code", flat=True))
 
 
-class BilingualName:
-    """Display name in the reader's language: the English name when English is active."""
+class FacetTerm(index.Indexed, models.Model):
+    """What a procedural stage and an obstacle share: a canonical code, a name in both
+    languages and a description. Abstract: each keeps its own table."""
+
+    code = models.SlugField(_("kode"), max_length=40, unique=True, help_text=code_field_help)
+    name = models.CharField(_("nama"), max_length=120)
+    name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)
+    description = models.TextField(_("keterangan"), blank=True)
+
+    objects = CodedQuerySet.as_manager()
+    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
+
+    class Meta:
+        abstract = True
+
+    def __str__(self):
+        return self.name
 
     @property
     def label(self):
+        """Display name in the reader's language: the English name when English is active."""
         return self.name_en if self.name_en and get_language() == "en" else self.name
 
 
 @register_snippet
-class Stage(BilingualName, index.Indexed, models.Model):
-    code = models.SlugField(_("kode"), max_length=40, unique=True, help_text=code_field_help)
-    name = models.CharField(_("nama"), max_length=120)
-    name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)
+class Stage(FacetTerm):
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
-    description = models.TextField(_("keterangan"), blank=True)
 
-    objects = CodedQuerySet.as_manager()
     panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("order"), FieldPanel("description")]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
 
     class Meta:
         ordering = ["order", "code"]
         verbose_name = _("tahapan")
         verbose_name_plural = _("tahapan")
 
-    def __str__(self):
-        return self.name
-
 
 @register_snippet
-class Obstacle(BilingualName, index.Indexed, models.Model):
-    code = models.SlugField(_("kode"), max_length=40, unique=True, help_text=code_field_help)
-    name = models.CharField(_("nama"), max_length=120)
-    name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)
-    description = models.TextField(_("keterangan"), blank=True)
-
-    objects = CodedQuerySet.as_manager()
+class Obstacle(FacetTerm):
     panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("description")]
-    search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
 
     class Meta:
         ordering = ["name"]
         verbose_name = _("kendala")
         verbose_name_plural = _("kendala")
-
-    def __str__(self):
-        return self.name
 
 
 @register_snippet

@@ -4,7 +4,7 @@ their text for search and the privacy check. Never raises on a broken file.
 Hostile files are bounded: a DOCX (a zip) is checked entry by entry, by its declared sizes
 and then by decompressing as a stream with a byte cap (a crafted header can lie), before
 python-docx loads it; a PDF is parsed by pypdf in a child process with a timeout and an
-address-space cap (lessons/attachment_worker.py), since a crafted PDF can loop or eat
+address-space cap (lessons/attachments/attachment_worker.py), since a crafted PDF can loop or eat
 memory inside pypdf where nothing could stop it."""
 import codecs
 import functools

@@ -1,8 +1,8 @@
-"""Editor panels of the lessons app."""
+"""The privacy guard's panel in the page editor."""
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
-from . import privacy_guard
+from . import guard as privacy_guard
 
 
 class PrivacyReviewPanel(FieldPanel):

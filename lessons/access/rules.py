@@ -85,7 +85,7 @@ def visible_pages(user, queryset):
 
 
 def document_queryset():
-    from .models import DOCUMENT_MODELS
+    from lessons.models import DOCUMENT_MODELS
 
     return Page.objects.live().type(*DOCUMENT_MODELS)
 
@@ -111,7 +111,7 @@ def _editable_pages_attaching(user, document):
     unpublished or scheduled page) or in their latest revision (a file added in a draft)."""
     from wagtail.permission_policies.pages import PagePermissionPolicy
 
-    from .models import Attachment
+    from lessons.models import Attachment
 
     editable = PagePermissionPolicy().instances_user_has_permission_for(user, "change")
     stored = set(Attachment.objects.filter(document=document).values_list("page_id", flat=True))
@@ -129,7 +129,7 @@ def may_download(user, document):
     of a live page they may read. Those who may edit a page carrying it in any version
     (its Kanwil's editors and reviewers) get it too, to review drafts; so does whoever
     uploaded it. Anyone else: the file does not exist."""
-    from .models import Attachment
+    from lessons.models import Attachment
 
     if user.is_superuser:
         return True

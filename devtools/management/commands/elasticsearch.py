@@ -1,6 +1,6 @@
 """`manage.py elasticsearch {start,stop,status}`: the local Elasticsearch node.
 
-Thin: reads the settings and calls search.localnode. With ELASTICSEARCH_URL set, nothing
+Thin: reads the settings and calls devtools.localnode. With ELASTICSEARCH_URL set, nothing
 local is started or stopped; `start` and `status` only check that cluster's health.
 Exit codes: 0 done / healthy, 3 (status) not running, 1 anything else.
 """
@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from search import localnode
+from devtools import localnode
 
 
 class Command(BaseCommand):

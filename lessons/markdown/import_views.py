@@ -12,6 +12,8 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 
+from lessons.content.taxonomy import Kanwil
+
 from .importing import ImportResult, import_file, read_limited
 from .parsing import Problem
 
@@ -20,11 +22,11 @@ MAX_FILES = 50
 
 
 def importable_kanwil_pages(user):
-    """Kanwil sections where the user may add documents (Wagtail page permissions decide)."""
-    from portal.models import KanwilPage
-
-    pages = KanwilPage.objects.select_related("kanwil").order_by("kanwil__name")
-    return [page for page in pages if page.permissions_for_user(user).can_add_subpage()]
+    """Kanwil sections where the user may add documents (Wagtail page permissions decide).
+    Each section is reached from its Kanwil (Kanwil.page), so this app needs no page model
+    of the site's own."""
+    sections = [kanwil.page for kanwil in Kanwil.objects.filter(page__isnull=False).select_related("page")]
+    return [page for page in sections if page.permissions_for_user(user).can_add_subpage()]
 
 
 def user_can_import(user):

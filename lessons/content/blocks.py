@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
 from wagtail.snippets.blocks import SnippetChooserBlock
 
-from . import limits
-from .markdown import markdown_to_text, render_markdown
+from lessons.markdown import limits
+from lessons.markdown.rendering import markdown_to_text, render_markdown
 
 
 class MarkdownBlock(blocks.TextBlock):

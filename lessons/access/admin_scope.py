@@ -2,14 +2,14 @@
 
 One rule for every admin surface that lists pages it does not let the user edit (the page
 chooser's browse, search and "chosen" answers): a page is shown when the user may read it
-live (lessons.access.visible_pages, the readers' rule) or may edit it (their own Kanwil,
+live (lessons.access.rules.visible_pages, the readers' rule) or may edit it (their own Kanwil,
 drafts included). Its title is the live title unless the user may edit the page: the title
 of a newer draft is as confidential as the draft itself."""
 from django.db.models import Q
 from wagtail.models import Page
 from wagtail.permissions import policy_registry
 
-from .access import visible_pages
+from .rules import visible_pages
 
 EDITING_ACTIONS = {"add", "change", "publish"}
 

@@ -8,7 +8,7 @@ are written after the restriction itself (a separate many-to-many step), so the 
 under one Wagtail log context (one admin request) update one entry holding the final state
 instead of leaving intermediate ones. Attachment entries compare each new revision with the
 one before it; replacing a document's file is recorded by the document form, which knows who
-did it (lessons.document_forms)."""
+did it (lessons.attachments.document_forms)."""
 from django.contrib.contenttypes.models import ContentType
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from django.utils.translation import gettext as _
@@ -131,7 +131,7 @@ def _revision_saved(sender, instance, created=False, raw=False, **kwargs):
 
 def _document_deleted(sender, instance, **kwargs):
     """Deleting a document takes it off every page that carries it."""
-    from .models import Attachment
+    from lessons.models import Attachment
 
     page_ids = set(Attachment.objects.filter(document=instance).values_list("page_id", flat=True))
     summary = {"id": instance.pk, "title": instance.title, "file": instance.filename, "deleted": True}
@@ -141,7 +141,7 @@ def _document_deleted(sender, instance, **kwargs):
 
 def record_replacement(document, old_file, user):
     """After a document's file was replaced: one entry on every page that carries it."""
-    from .models import Attachment
+    from lessons.models import Attachment
 
     page_ids = set(Attachment.objects.filter(document=document).values_list("page_id", flat=True))
     data = {"document": {"id": document.pk, "title": document.title, "file": document.filename},

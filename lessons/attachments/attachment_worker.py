@@ -1,6 +1,6 @@
 """Child process for PDF attachments: pypdf on a crafted file can loop for minutes or eat
 gigabytes (recursive objects, page trees that are graphs), and neither can be stopped from
-inside the web process. The parent (lessons.attachments) runs this file with a timeout; it
+inside the web process. The parent (lessons.attachments.files) runs this file with a timeout; it
 caps its own address space, reads the PDF on stdin and answers one JSON line on stdout.
 
     python attachment_worker.py check|extract MAX_ADDRESS_BYTES MAX_PAGES MAX_CHARS < file.pdf

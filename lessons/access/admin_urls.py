@@ -1,5 +1,5 @@
 """Admin URLs that replace Wagtail's own page-chooser views with the scoped ones of
-lessons.admin_chooser. Included in portal/urls.py in front of Wagtail's admin URLs, so the
+lessons.access.admin_chooser. Included in portal/urls.py in front of Wagtail's admin URLs, so the
 same paths (and Wagtail's URL names, which resolve to these paths) reach these views;
 decorated as Wagtail decorates its own admin views."""
 from django.urls import path

@@ -14,7 +14,7 @@ class DocumentPageForm(WagtailAdminPageForm):
     def _limit_privacy_override(self, parent_page):
         """The override starts unticked on every edit, so a reviewer confirms each version;
         only the Kanwil's reviewers (and superusers) can tick it."""
-        from .privacy_guard import user_may_override
+        from lessons.privacy.guard import user_may_override
 
         field = self.fields.get("privacy_override")
         if field is None:

@@ -17,7 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from wagtail.documents.forms import BaseDocumentForm
 
-from . import admin_scope, attachments, audit, privacy, privacy_guard
+from lessons.access import admin_scope, audit
+from lessons.attachments import files as attachments
+from lessons.privacy import detectors as privacy
+from lessons.privacy import guard as privacy_guard
 
 KIND_NAMES = {attachments.PDF: "PDF", attachments.DOCX: "DOCX (Word)", attachments.TEXT: gettext_lazy("teks (TXT)")}
 
@@ -80,7 +83,7 @@ class AttachmentDocumentForm(BaseDocumentForm):
         return upload
 
     def _check_replacement(self, upload, kind):
-        from .models import Attachment
+        from lessons.models import Attachment
 
         pages = [row.page.specific_deferred for row in
                  Attachment.objects.filter(document=self.instance, page__live=True).select_related("page")]

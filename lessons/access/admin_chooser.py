@@ -1,10 +1,10 @@
-"""Wagtail's page chooser, held to lessons.admin_scope: its lists are narrowed by the
+"""Wagtail's page chooser, held to lessons.access.admin_scope: its lists are narrowed by the
 `construct_page_chooser_queryset` hook (lessons/wagtail_hooks/admin_scope.py); these views
 close the doors the hook does not reach. Browsing into a page the user may not list is
 "not found", "chosen" answers only name listable pages, and every title shown is the one the
 user may see (the live title of a page they cannot edit, never a newer draft's).
 
-Mounted in front of Wagtail's own chooser URLs (see lessons/admin_urls.py)."""
+Mounted in front of Wagtail's own chooser URLs (see lessons/access/admin_urls.py)."""
 import copy
 
 from django.http import Http404

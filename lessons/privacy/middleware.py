@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from wagtail.admin.messages import render as render_admin_message
 
-from .privacy_guard import PrivacyPublicationBlocked, blocked_message, listed
+from .guard import PrivacyPublicationBlocked, blocked_message, listed
 
 
 def report_blocked(request, title, findings):

@@ -7,8 +7,8 @@ import by anyone else leaves the live restriction alone and keeps the wish insid
 revision; publishing (by a reviewer, through the workflow) applies it."""
 from wagtail.models import PageViewRestriction
 
-from . import access
-from .taxonomy import Kanwil
+from lessons.access import rules as access
+from lessons.content.taxonomy import Kanwil
 
 PENDING_KEY = "lintas_pending_restricted_to"  # in Revision.content; not a page field
 LOOKBACK = 50  # revisions searched back from the published one

@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail.fields import StreamField
 
-from . import privacy
-from .attachments import document_text
+from lessons.attachments.files import document_text
+
+from . import detectors as privacy
 
 KIND_LABELS = {
     privacy.PASSPORT: gettext_lazy("nomor paspor"),

@@ -1,0 +1,248 @@
+"""The three kinds of shared documents, as Wagtail pages under a Kanwil page."""
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from lessons.markdown.rendering import markdown_to_text
+from lessons.privacy import guard as privacy_guard
+from lessons.privacy.panels import PrivacyReviewPanel
+
+from .blocks import FOLLOW_UP_STATUS, BodyBlock, FollowUpBlock, StepBlock, TeamMemberBlock
+from .forms import DocumentPageForm
+from .taxonomy import GlossaryTerm, Kanwil, LegalProvision, Obstacle, Stage  # noqa: F401  (model registry)
+
+
+class DocumentPage(Page):
+    """Fields shared by visit reports, lessons and guides."""
+
+    author_kanwil = models.ForeignKey(
+        Kanwil, verbose_name=_("Kanwil penulis"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    date = models.DateField(_("tanggal"), null=True, blank=True)
+    summary = models.TextField(_("ringkasan"), blank=True)
+    stages = ParentalManyToManyField(Stage, verbose_name=_("tahapan"), blank=True, related_name="+")
+    obstacles = ParentalManyToManyField(Obstacle, verbose_name=_("kendala"), blank=True, related_name="+")
+    provisions = ParentalManyToManyField(LegalProvision, verbose_name=_("ketentuan hukum"), blank=True, related_name="+")
+    body = StreamField(BodyBlock(), verbose_name=_("isi"), blank=True)
+    source_file = models.CharField(
+        _("berkas sumber"), max_length=255, blank=True, editable=False,
+        help_text=_("Nama berkas Markdown asal, bila dokumen diimpor."),
+    )
+
+    source_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    # A reviewer's decision that the personal data found may go live; see privacy_guard.
+    privacy_override = models.BooleanField(
+        _("izinkan terbit meski ada temuan privasi"), default=False,
+        help_text=_("Khusus reviewer Kanwil ini: centang bila data yang ditemukan sudah diperiksa dan boleh "
+                    "terbit, lalu simpan dan setujui. Dicatat di log audit; harus dicentang ulang setiap kali "
+                    "isi diubah."),
+    )
+    privacy_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("diizinkan oleh"), null=True, blank=True, editable=False,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    privacy_override_digest = models.CharField(max_length=64, blank=True, editable=False)
+
+    type_code = ""  # canonical content-type code, set by each subclass
+    base_form_class = DocumentPageForm
+    parent_page_types = ["portal.KanwilPage"]
+    subpage_types = []
+
+    search_fields = Page.search_fields + [index.SearchField("summary"), index.SearchField("body")]
+
+    taxonomy_panels = [
+        FieldPanel("date"),
+        FieldPanel("summary"),
+        MultiFieldPanel(
+            [FieldPanel("stages"), FieldPanel("obstacles"), FieldPanel("provisions")],
+            heading=_("Tahapan, kendala dan ketentuan"),
+        ),
+    ]
+    attachment_panels = [InlinePanel("attachments", label=_("Lampiran"))]
+    privacy_panels = [PrivacyReviewPanel()]
+
+    class Meta:
+        abstract = True
+
+    def text_sections(self):
+        """Plain text of the document's own fields, in reading order, for the search index."""
+        return [self.body_text()]
+
+    def body_text(self):
+        return "\n".join(markdown_to_text(b.value) if b.block_type == "markdown" else _block_text(b) for b in self.body)
+
+    def attachment_text(self):
+        return "\n".join(a.extracted_text for a in self.attachments.all() if a.extracted_text)
+
+    # Privacy guard: every way of publishing ends in one of these.
+    def save_revision(self, user=None, *args, **kwargs):
+        privacy_guard.stamp_override(self, user)
+        return super().save_revision(user, *args, **kwargs)
+
+    def publish(self, revision, *args, **kwargs):
+        privacy_guard.ensure_publishable(revision.as_object())
+        return super().publish(revision, *args, **kwargs)
+
+    def save(self, *args, **kwargs):
+        privacy_guard.check_going_live(self, kwargs.get("update_fields"))
+        return super().save(*args, **kwargs)
+
+
+def _block_text(block):
+    return " ".join(str(part) for part in block.block.get_searchable_content(block.value))
+
+
+class Attachment(Orderable):
+    """A file (PDF, DOCX, text) attached to any document page; its text is indexed with the page."""
+
+    page = ParentalKey(Page, on_delete=models.CASCADE, related_name="attachments")
+    document = models.ForeignKey("wagtaildocs.Document", on_delete=models.CASCADE, related_name="+")
+    title = models.CharField(_("judul"), max_length=255, blank=True)
+    extracted_text = models.TextField(_("teks hasil ekstraksi"), blank=True, editable=False)
+
+    panels = [FieldPanel("document"), FieldPanel("title")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("lampiran")
+        verbose_name_plural = _("lampiran")
+
+    def __str__(self):
+        return self.title or self.document.title
+
+
+class StudiTiruReport(DocumentPage):
+    type_code = "studi-tiru"
+
+    host_kanwil = models.ForeignKey(
+        Kanwil, verbose_name=_("Kanwil tuan rumah"), on_delete=models.PROTECT, related_name="+", null=True
+    )
+    date_end = models.DateField(_("tanggal selesai"), null=True, blank=True)
+    team = StreamField([("member", TeamMemberBlock())], verbose_name=_("tim"), blank=True)
+    purpose = models.TextField(_("tujuan"), blank=True, help_text=_("Markdown."))
+    findings = models.TextField(_("temuan"), blank=True, help_text=_("Markdown."))
+    recommendations = models.TextField(_("rekomendasi"), blank=True, help_text=_("Markdown."))
+    follow_up = StreamField([("action", FollowUpBlock())], verbose_name=_("tindak lanjut"), blank=True)
+
+    search_fields = DocumentPage.search_fields + [index.SearchField("purpose"), index.SearchField("findings")]
+    content_panels = (
+        DocumentPage.privacy_panels
+        + Page.content_panels
+        + [
+            MultiFieldPanel(
+                [FieldPanel("host_kanwil"), FieldRowPanel([FieldPanel("date"), FieldPanel("date_end")]), FieldPanel("team")],
+                heading=_("Kunjungan"),
+            ),
+            FieldPanel("summary"),
+            FieldPanel("purpose"),
+            FieldPanel("body"),
+            FieldPanel("findings"),
+            FieldPanel("recommendations"),
+            FieldPanel("follow_up"),
+        ]
+        + DocumentPage.taxonomy_panels[2:]
+        + DocumentPage.attachment_panels
+    )
+
+    def follow_up_rows(self):
+        """(action, owner, status code, status label) for the follow-up table."""
+        labels = dict(FOLLOW_UP_STATUS)
+        return [(a.value["action"], a.value["owner"], a.value["status"], labels.get(a.value["status"], a.value["status"]))
+                for a in self.follow_up]
+
+    def text_sections(self):
+        team = [f"{m.value['name']} {m.value['role']}" for m in self.team]
+        actions = [f"{a.value['action']} {a.value['owner']}" for a in self.follow_up]
+        return [
+            markdown_to_text(self.purpose), self.body_text(), markdown_to_text(self.findings),
+            markdown_to_text(self.recommendations), "\n".join(actions), "\n".join(team),
+        ]
+
+    class Meta:
+        verbose_name = _("laporan studi tiru")
+        verbose_name_plural = _("laporan studi tiru")
+
+
+VALIDATION_CHOICES = [("belum-divalidasi", _("Belum divalidasi")), ("tervalidasi", _("Tervalidasi"))]
+
+
+class LessonLearned(DocumentPage):
+    type_code = "pelajaran"
+
+    situation = models.TextField(_("situasi"), blank=True, help_text=_("Markdown. Tanpa nama tersangka atau nomor paspor."))
+    action_taken = models.TextField(_("tindakan"), blank=True, help_text=_("Markdown."))
+    result = models.TextField(_("hasil"), blank=True, help_text=_("Markdown."))
+    recommendation = models.TextField(_("rekomendasi"), blank=True, help_text=_("Markdown."))
+    p19_returns = models.PositiveSmallIntegerField(_("jumlah pengembalian P-19"), null=True, blank=True)
+    days_spdp_to_p21 = models.PositiveIntegerField(_("hari dari SPDP ke P-21"), null=True, blank=True)
+    validation_status = models.CharField(
+        _("status validasi"), max_length=20, choices=VALIDATION_CHOICES, default="belum-divalidasi"
+    )
+
+    search_fields = DocumentPage.search_fields + [
+        index.SearchField("situation"), index.SearchField("action_taken"), index.SearchField("result"),
+    ]
+    content_panels = (
+        DocumentPage.privacy_panels
+        + Page.content_panels
+        + DocumentPage.taxonomy_panels
+        + [
+            FieldPanel("situation"),
+            FieldPanel("action_taken"),
+            FieldPanel("result"),
+            FieldPanel("recommendation"),
+            FieldPanel("body"),
+            MultiFieldPanel(
+                [FieldRowPanel([FieldPanel("p19_returns"), FieldPanel("days_spdp_to_p21")]), FieldPanel("validation_status")],
+                heading=_("Hasil perkara"),
+            ),
+        ]
+        + DocumentPage.attachment_panels
+    )
+
+    def text_sections(self):
+        fields = (self.situation, self.action_taken, self.result, self.recommendation)
+        return [markdown_to_text(text) for text in fields] + [self.body_text()]
+
+    class Meta:
+        verbose_name = _("pelajaran")
+        verbose_name_plural = _("pelajaran")
+
+
+class ProceduralGuide(DocumentPage):
+    type_code = "panduan"
+
+    legal_basis = models.TextField(_("dasar hukum"), blank=True, help_text=_("Markdown."))
+    steps = StreamField([("step", StepBlock())], verbose_name=_("langkah"), blank=True)
+    version = models.CharField(_("versi"), max_length=20, blank=True)
+    effective_date = models.DateField(_("tanggal berlaku"), null=True, blank=True)
+
+    search_fields = DocumentPage.search_fields + [index.SearchField("legal_basis"), index.SearchField("steps")]
+    content_panels = (
+        DocumentPage.privacy_panels
+        + Page.content_panels
+        + [FieldRowPanel([FieldPanel("version"), FieldPanel("effective_date")])]
+        + DocumentPage.taxonomy_panels
+        + [FieldPanel("legal_basis"), FieldPanel("steps"), FieldPanel("body")]
+        + DocumentPage.attachment_panels
+    )
+
+    def text_sections(self):
+        steps = [
+            "\n".join([s.value["title"], markdown_to_text(s.value["description"]), *s.value["checklist"]])
+            for s in self.steps
+        ]
+        return [markdown_to_text(self.legal_basis), *steps, self.body_text()]
+
+    class Meta:
+        verbose_name = _("panduan prosedur")
+        verbose_name_plural = _("panduan prosedur")
+
+
+DOCUMENT_MODELS = (StudiTiruReport, LessonLearned, ProceduralGuide)
+DOCUMENT_TYPES = {model.type_code: model for model in DOCUMENT_MODELS}
