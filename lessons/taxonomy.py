@@ -21,6 +21,15 @@ class BilingualName:
     def label(self):
         return self.name_en if self.name_en and get_language() == "en" else self.name
 
+    @property
+    def description_label(self):
+        """The description in the reader's language; Indonesian when no English one is set."""
+        return self.description_en if self.description_en and get_language() == "en" else self.description
+
+    @property
+    def description_language(self):
+        return "en" if self.description_en and get_language() == "en" else "id"
+
 
 @register_snippet
 class Stage(BilingualName, index.Indexed, models.Model):
@@ -29,9 +38,11 @@ class Stage(BilingualName, index.Indexed, models.Model):
     name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
     description = models.TextField(_("keterangan"), blank=True)
+    description_en = models.TextField(_("keterangan (Inggris)"), blank=True)
 
     objects = CodedQuerySet.as_manager()
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("order"), FieldPanel("description")]
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("order"), FieldPanel("description"),
+              FieldPanel("description_en")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
 
     class Meta:
@@ -49,9 +60,11 @@ class Obstacle(BilingualName, index.Indexed, models.Model):
     name = models.CharField(_("nama"), max_length=120)
     name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)
     description = models.TextField(_("keterangan"), blank=True)
+    description_en = models.TextField(_("keterangan (Inggris)"), blank=True)
 
     objects = CodedQuerySet.as_manager()
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("description")]
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("description"),
+              FieldPanel("description_en")]
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
 
     class Meta:
