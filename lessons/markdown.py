@@ -137,6 +137,7 @@ FOOTNOTE_DEFINITION = re.compile(r"(?m)^ {0,3}\[\^[^\]\s]{1,60}\]:[ \t]*")
 FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]{1,60}\]")
 LINK = re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\[\s]{0,1000}(?:[ \t]+\"[^\"\[\n]{0,300}\")?\)")
 HEADING_MARK = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
+BLOCK_ENDS = re.compile(r"<br\s*/?>|</(?:p|li|h[1-6]|td|th|dt|dd|pre|blockquote)>")
 STRONG_MARK = re.compile(r"\*\*|__")
 EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{0,200}?[^\s*])?\*(?![\w*])")
 
@@ -152,5 +153,9 @@ def strip_markdown_residue(text):
 def markdown_to_text(text):
     """Plain text of a Markdown source, for indexing and snippets."""
     source = FOOTNOTE_REFERENCE.sub("", FOOTNOTE_DEFINITION.sub("", text or ""))
-    plain = html.unescape(nh3.clean(render_markdown(source), tags=set()))
+    # Line breaks and block ends become newlines, or the unrendered form (one line per <br>)
+    # would glue the last word of a line to the first of the next.
+    rendered = BLOCK_ENDS.sub(lambda m: "\n" if m.group(0).startswith("<br") else m.group(0) + "\n",
+                              render_markdown(source))
+    plain = html.unescape(nh3.clean(rendered, tags=set()))
     return BLANK_RUNS.sub("\n", strip_markdown_residue(plain.replace("\xa0", " "))).strip()
