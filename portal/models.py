@@ -24,6 +24,9 @@ class HomePage(Page):
         kanwil_pages = KanwilPage.objects.child_of(self).live().select_related("kanwil").order_by("kanwil__name")
         context["kanwil_pages"] = kanwil_pages
         context["latest_documents"] = visible_documents(request.user)[: self.latest_count]
+        from portal.browsing import case_path  # the search service needs every app's models loaded
+
+        context["case_path"] = case_path(request.user)
         return context
 
 

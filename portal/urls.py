@@ -4,6 +4,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from portal import browse_views
 from portal import views as portal_views
 
 urlpatterns = [
@@ -15,6 +16,8 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("dokumen/", include(wagtaildocs_urls)),
     path("", include("search.urls")),
+    path("tahapan/<slug:code>/", browse_views.stage_page, name="browse-stage"),
+    path("kendala/<slug:code>/", browse_views.obstacle_page, name="browse-obstacle"),
 ]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -22,10 +22,11 @@ def seed_taxonomy(directory=TAXONOMY_DIR):
     for row in _rows("stages.yaml", directory):
         Stage.objects.update_or_create(code=row["code"], defaults={
             "name": row["name"], "name_en": row.get("name_en", ""), "order": row["order"],
-            "description": row.get("description", "")})
+            "description": row.get("description", ""), "description_en": row.get("description_en", "")})
     for row in _rows("obstacles.yaml", directory):
         Obstacle.objects.update_or_create(code=row["code"], defaults={
-            "name": row["name"], "name_en": row.get("name_en", ""), "description": row.get("description", "")})
+            "name": row["name"], "name_en": row.get("name_en", ""), "description": row.get("description", ""),
+            "description_en": row.get("description_en", "")})
     for row in _rows("provisions.yaml", directory):
         LegalProvision.objects.update_or_create(code=row["code"], defaults={
             "law": row["law"], "article": row["article"], "title": row.get("title", ""),

@@ -22,6 +22,7 @@ class FacetTerm(index.Indexed, models.Model):
     name = models.CharField(_("nama"), max_length=120)
     name_en = models.CharField(_("nama (Inggris)"), max_length=120, blank=True)
     description = models.TextField(_("keterangan"), blank=True)
+    description_en = models.TextField(_("keterangan (Inggris)"), blank=True)
 
     objects = CodedQuerySet.as_manager()
     search_fields = [index.SearchField("name"), index.AutocompleteField("name"), index.FilterField("code")]
@@ -37,12 +38,22 @@ class FacetTerm(index.Indexed, models.Model):
         """Display name in the reader's language: the English name when English is active."""
         return self.name_en if self.name_en and get_language() == "en" else self.name
 
+    @property
+    def description_label(self):
+        """The description in the reader's language; Indonesian when no English one is set."""
+        return self.description_en if self.description_en and get_language() == "en" else self.description
+
+    @property
+    def description_language(self):
+        return "en" if self.description_en and get_language() == "en" else "id"
+
 
 @register_snippet
 class Stage(FacetTerm):
     order = models.PositiveSmallIntegerField(_("urutan"), default=0)
 
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("order"), FieldPanel("description")]
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("order"), FieldPanel("description"),
+              FieldPanel("description_en")]
 
     class Meta:
         ordering = ["order", "code"]
@@ -52,7 +63,8 @@ class Stage(FacetTerm):
 
 @register_snippet
 class Obstacle(FacetTerm):
-    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("description")]
+    panels = [FieldPanel("code"), FieldPanel("name"), FieldPanel("name_en"), FieldPanel("description"),
+              FieldPanel("description_en")]
 
     class Meta:
         ordering = ["name"]

@@ -128,7 +128,34 @@ def _render(text):
     )
 
 
+# Markdown syntax that must not reach plain text. Footnotes go before rendering: a field's
+# reference often has its definition in another field, so it would stay a literal "[^1]"
+# (and a rendered one leaves its number glued to the word and a "↩"). The rest is what a
+# text shown unrendered (past the limits) still carries. Every pattern is bounded and
+# stops at the next '[', so a hostile line stays linear.
+FOOTNOTE_DEFINITION = re.compile(r"(?m)^ {0,3}\[\^[^\]\s]{1,60}\]:[ \t]*")
+FOOTNOTE_REFERENCE = re.compile(r"\[\^[^\]\s]{1,60}\]")
+LINK = re.compile(r"!?\[([^\[\]\n]{0,300})\]\([^()\[\s]{0,1000}(?:[ \t]+\"[^\"\[\n]{0,300}\")?\)")
+HEADING_MARK = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+")
+BLOCK_ENDS = re.compile(r"<br\s*/?>|</(?:p|li|h[1-6]|td|th|dt|dd|pre|blockquote)>")
+STRONG_MARK = re.compile(r"\*\*|__")
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]{0,200}?[^\s*])?\*(?![\w*])")
+
+
+def strip_markdown_residue(text):
+    """Plain text without what is left of Markdown syntax: footnote markers, link and
+    image syntax (the text stays), heading hashes and emphasis stars."""
+    text = FOOTNOTE_REFERENCE.sub("", FOOTNOTE_DEFINITION.sub("", text))
+    text = HEADING_MARK.sub("", LINK.sub(r"\1", text))
+    return EMPHASIS.sub(lambda m: m.group(1) or "", STRONG_MARK.sub("", text))
+
+
 def markdown_to_text(text):
     """Plain text of a Markdown source, for indexing and snippets."""
-    plain = html.unescape(nh3.clean(render_markdown(text), tags=set()))
-    return BLANK_RUNS.sub("\n", plain.replace("\xa0", " ")).strip()
+    source = FOOTNOTE_REFERENCE.sub("", FOOTNOTE_DEFINITION.sub("", text or ""))
+    # Line breaks and block ends become newlines, or the unrendered form (one line per <br>)
+    # would glue the last word of a line to the first of the next.
+    rendered = BLOCK_ENDS.sub(lambda m: "\n" if m.group(0).startswith("<br") else m.group(0) + "\n",
+                              render_markdown(source))
+    plain = html.unescape(nh3.clean(rendered, tags=set()))
+    return BLANK_RUNS.sub("\n", strip_markdown_residue(plain.replace("\xa0", " "))).strip()

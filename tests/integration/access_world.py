@@ -65,6 +65,7 @@ class Part:
     secrets: dict = field(default_factory=lambda: {kind: secret(kind) for kind in SECRET_KINDS})
     page: object = None
     document: object = None  # the attachment carrying secrets["attachment"]
+    obstacle: object = None  # this part's own obstacle: its count shows whether the part is counted
 
     @property
     def label(self):
@@ -96,6 +97,7 @@ class World:
     shared_words: list
     kanwil_pages: dict
     home: object
+    stage: object = None  # the stage every world page has (the stage page lists them all)
 
     def documents(self):
         return {part.page.pk: part.page for part in self.parts}
@@ -139,13 +141,16 @@ def build(admin):
     """Create the world; the caller drains the outbox into its private index."""
     kanwil_pages = {code: KanwilPage.objects.get(kanwil__code=code) for code in KANWIL}
     home = kanwil_pages["kalbar"].get_parent().specific
-    stage, obstacle = Stage.objects.order_by("order").first(), Obstacle.objects.order_by("code").first()
+    # One stage for all (related documents share it); one obstacle per part, so a count
+    # per obstacle (case path, obstacle page) tells whether that part was counted.
+    stage, obstacles = Stage.objects.order_by("order").first(), list(Obstacle.objects.order_by("code"))
     # Rare words every world page shares, so related-document matching ranks them together.
     shared = [secret("shared"), secret("shared"), secret("shared")]
     parts = []
 
     def create(part, *, publish=True, go_live_at=None):
-        page = _new_page(kanwil_pages[part.kanwil], part.secrets, shared, stage, obstacle)
+        part.obstacle = obstacles[len(parts)]
+        page = _new_page(kanwil_pages[part.kanwil], part.secrets, shared, stage, part.obstacle)
         part.document = _attachment_document(part)
         page.attachments = [Attachment(document=part.document)]
         page.owner = admin
@@ -180,17 +185,19 @@ def build(admin):
     draft.title = f"Pelajaran {draft_part.secrets['title']} {' '.join(shared)}"
     draft.situation = f"Situasi baru {draft_part.secrets['body']} dengan {' '.join(shared)}."
     draft_part.document = _attachment_document(draft_part)
+    draft_part.obstacle = obstacles[len(parts)]  # in the draft only: counted nowhere unless the draft leaks
+    draft.obstacles = [draft_part.obstacle]
     draft.attachments = [*draft.attachments.all(), Attachment(document=draft_part.document)]
     draft.save_revision(user=admin)
     draft_part.page = LessonLearned.objects.get(pk=page.pk)
     parts.append(draft_part)
 
-    anchor = _new_page(kanwil_pages["kalbar"], {k: secret(k) for k in SECRET_KINDS}, shared, stage, obstacle)
+    anchor = _new_page(kanwil_pages["kalbar"], {k: secret(k) for k in SECRET_KINDS}, shared, stage, obstacles[len(parts)])
     anchor.owner = admin
     kanwil_pages["kalbar"].add_child(instance=anchor)
     anchor.save_revision(user=admin).publish(user=admin)
     anchor = LessonLearned.objects.get(pk=anchor.pk)
-    return World(parts=parts, anchor=anchor, shared_words=shared, kanwil_pages=kanwil_pages, home=home)
+    return World(parts=parts, anchor=anchor, shared_words=shared, kanwil_pages=kanwil_pages, home=home, stage=stage)
 
 
 def users():

@@ -148,8 +148,29 @@ def attachment_url(probe, part):
     return {"attachment": part.secrets["attachment"] in text}
 
 
+def stage_page(probe, part):
+    """/tahapan/<code>/ lists the documents of the stage every world page has."""
+    return {"title": part.secrets["title"] in probe.text(reverse("browse-stage", args=[probe.world.stage.code]))}
+
+
+def obstacle_page(probe, part):
+    """/kendala/<code>/ of the part's own obstacle: its documents, and the stages where the
+    obstacle bites (the world's stage appears there only if the part is counted)."""
+    text = probe.text(reverse("browse-obstacle", args=[part.obstacle.code]))
+    bites = re.search(r'<section class="landing-related">.*?</section>', text, re.S)
+    return {"title": part.secrets["title"] in text,
+            "count": bool(bites) and f'data-code="{probe.world.stage.code}"' in bites.group(0)}
+
+
+def case_path_counts(probe, part):
+    """The home page's obstacle list: the count of the part's own obstacle."""
+    count = re.search(rf'<span class="count" data-code="{re.escape(part.obstacle.code)}">(\d+)</span>',
+                      probe.text(probe.world.home.url))
+    return {"count": bool(count) and int(count.group(1)) > 0}
+
+
 SURFACES = [search_page, api_results, facet_counts, totals, highlights, suggestion, autocomplete, related,
-            listings, page_url, attachment_url]
+            listings, page_url, attachment_url, stage_page, obstacle_page, case_path_counts]
 DOWNLOADS = {attachment_url}  # surfaces judged by Part.downloadable_by rather than readable_by
 
 
@@ -196,6 +217,21 @@ def test_access_matrix(world, users, capsys):
     assert not leaks, "LEAKS (shown against the rule):\n" + "\n".join(leaks)
     assert not misses, "MISSES (hidden against the rule):\n" + "\n".join(misses)
     assert checks > 1000
+
+
+def test_case_path_stage_count_is_what_each_role_may_read(world, users):
+    """Every world page has one stage: its count on the home page's path is the number of
+    world pages the role may read (the anchor is public and live)."""
+    for name in access_world.ROLES:
+        role = Role(name)
+        probe = Probe(role, None if role.anonymous else users[name], world)
+        expected = len({part.page.pk for part in world.parts if part.readable_by(role)})
+        expected += 0 if role.anonymous else 1
+        html = probe.text(world.home.url)
+        step = re.search(rf'<li class="case-step" data-code="{world.stage.code}">.*?</li>', html, re.S)
+        count = re.search(r'<span class="count" data-code="[\w-]+">(\d+)', step.group(0)) if step else None
+        shown = int(count.group(1)) if count else 0
+        assert shown == expected, (name, shown, expected)
 
 
 # --- password privacy: off, and a password known to a reader opens nothing -------------------

@@ -17,7 +17,10 @@ OPEN = {"/masuk/", "/admin/login/", "/healthz", "/i18n/setlang/"}
 def concrete_urls():
     """One real URL per route of the project, with sample ids filled in, plus every page."""
     urls = {"/", "/cari/", "/cari/?q=wna", "/api/v1/search/", "/api/v1/suggest/?q=pe", "/api/v1/openapi.json",
-            "/admin/", "/admin/pages/", "/admin/snippets/", "/dokumen/1/x.pdf", "/tidak-ada/"}
+            "/admin/", "/admin/pages/", "/admin/snippets/", "/dokumen/1/x.pdf", "/tidak-ada/",
+            "/tahapan/tidak-ada/", "/kendala/tidak-ada/"}
+    urls |= {f"/tahapan/{code}/" for code in Stage.objects.codes()}
+    urls |= {f"/kendala/{code}/" for code in Obstacle.objects.codes()}
     urls |= {page.url for page in Page.objects.live().specific() if page.url}
     return sorted(urls)
 

@@ -164,3 +164,25 @@ def test_payloads_never_reach_a_rendered_page(client, users):
                    "<svg", "<object", "<embed", "position:fixed"):
         assert needle not in html, needle
     assert "<table>" in html and "kode_aman()" in html and "Isi catatan kaki." in html
+
+
+@pytest.mark.parametrize("source, expected", [
+    ("Penerjemah bersumpah[^1].\n\n[^1]: Menurut KUHAP.", "Penerjemah bersumpah.\nMenurut KUHAP."),
+    ("Rujukan[^catatan-2] tanpa definisi.", "Rujukan tanpa definisi."),
+    ("*Miring*, **tebal**, __tebal__ dan [tautan](https://a.go.id \"judul\").", "Miring, tebal, tebal dan tautan."),
+    ("### Sub judul\n\n![gambar](https://a.go.id/x.png) teks", "Sub judul\nteks"),  # images carry no text
+    ("5 * 3 = 15 dan a*b", "5 * 3 = 15 dan a*b"),  # stars that are no emphasis stay
+])
+def test_plain_text_has_no_markdown_residue(source, expected):
+    assert markdown_to_text(source) == expected
+
+
+def test_residue_is_stripped_even_from_text_too_large_to_render(settings):
+    """Text refused by the limits is shown unrendered, so its plain text still carries
+    the syntax; it is stripped all the same."""
+    from lessons.markdown.rendering import strip_markdown_residue
+
+    raw = "## Judul\n**Tebal** dan *miring* [tautan](https://a.go.id) catatan[^1]\n[^1]: isi"
+    assert strip_markdown_residue(raw) == "Judul\nTebal dan miring tautan catatan\nisi"
+    settings.MARKDOWN_MAX_RENDERED_BYTES = 10  # forces the unrendered path
+    assert markdown_to_text(raw.replace("Judul", "Judul lain")) == "Judul lain\nTebal dan miring tautan catatan\nisi"
