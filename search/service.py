@@ -144,7 +144,8 @@ def _relaxations(params, terms, reader):
 
 def suggestions(prefix, user, limit=8):
     """Autocomplete: document titles the reader may see, then glossary terms and facet names."""
-    prefix = " ".join(prefix.split())[:60]
+    # Printable characters only: PostgreSQL refuses a NUL in the glossary lookup (found by schemathesis).
+    prefix = " ".join("".join(ch for ch in prefix if ch.isprintable()).split())[:60]
     if len(prefix) < 2:
         return []
     items = []

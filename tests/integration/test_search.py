@@ -210,6 +210,14 @@ def test_suggestions_offer_titles_and_glossary_terms(viewer):
     assert any(item["text"] == unique for item in service.suggestions(" ".join(middle), viewer))
 
 
+def test_control_characters_in_the_autocomplete_prefix_are_dropped(client, viewer):
+    # Found by schemathesis on PostgreSQL, which refuses a NUL in the glossary lookup (a 500).
+    expected = service.suggestions("pener", viewer)
+    assert expected and service.suggestions("pe\x00ner\x07", viewer) == expected
+    client.force_login(viewer)
+    assert client.get("/api/v1/suggest/", {"q": "pener\x00"}).json()["suggestions"] == expected
+
+
 def test_search_page_says_plainly_when_elasticsearch_is_away_and_falls_back(client, settings, viewer):
     settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"  # nothing listens there
     client.force_login(viewer)
