@@ -9,7 +9,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 
-def setup_django(alias):
+def setup_django(alias, prepare=True):
+    """Django on a throwaway state directory and index alias (both overridable through
+    LINTAS_STATE_DIR and SEARCH_INDEX_ALIAS, e.g. to reuse a corpus loaded by corpus.py).
+    With prepare=False nothing is loaded or built: the state directory must hold a corpus."""
     os.environ.setdefault("LINTAS_STATE_DIR", tempfile.mkdtemp(prefix="lintas-bench-"))
     os.environ.setdefault("SEARCH_INDEX_ALIAS", alias)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings.dev")
@@ -17,6 +20,8 @@ def setup_django(alias):
     import django
 
     django.setup()
+    if not prepare:
+        return
     from django.core.management import call_command
 
     from portal.demo import load_demo
