@@ -7,7 +7,7 @@ class LessonsConfig(AppConfig):
     verbose_name = _("Konten kasus")
 
     def ready(self):
-        from . import audit, signals
+        from . import audit, reference_cache, signals  # noqa: F401 - reference_cache connects its signals
 
         signals.connect()
         audit.connect()

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from lessons.models import DOCUMENT_TYPES
-from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+from lessons import reference_cache
 
 FACETS = ("stage", "obstacle", "kanwil", "type", "year", "provision")
 SORTS = ("relevance", "newest", "oldest")
@@ -64,11 +64,11 @@ class SearchParams:
 def known_values():
     """Valid codes per facet, from the editable taxonomy."""
     return {
-        "stage": Stage.objects.codes(),
-        "obstacle": Obstacle.objects.codes(),
-        "kanwil": Kanwil.objects.codes(),
+        "stage": reference_cache.codes("stages"),
+        "obstacle": reference_cache.codes("obstacles"),
+        "kanwil": reference_cache.codes("kanwil"),
         "type": set(DOCUMENT_TYPES),
-        "provision": LegalProvision.objects.codes(),
+        "provision": reference_cache.codes("provisions"),
     }
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext_lazy as _
 
 from lessons.models import DOCUMENT_TYPES
-from lessons.taxonomy import Kanwil, LegalProvision, Obstacle, Stage
+from lessons import reference_cache
 
 FACET_TITLES = {
     "stage": _("Tahapan"), "obstacle": _("Kendala"), "kanwil": _("Kanwil"),
@@ -48,11 +48,11 @@ class Hit:
 def labels():
     """Display labels per facet, in display order (stages in procedural order)."""
     return {
-        "stage": {s.code: s.label for s in Stage.objects.order_by("order")},
-        "obstacle": {o.code: o.label for o in sorted(Obstacle.objects.all(), key=lambda o: o.label)},
-        "kanwil": {k.code: k.name for k in Kanwil.objects.order_by("name")},
+        "stage": {s.code: s.label for s in reference_cache.get("stages")},
+        "obstacle": {o.code: o.label for o in sorted(reference_cache.get("obstacles"), key=lambda o: o.label)},
+        "kanwil": {k.code: k.name for k in reference_cache.get("kanwil")},
         "type": {code: str(model._meta.verbose_name).capitalize() for code, model in DOCUMENT_TYPES.items()},
-        "provision": {p.code: str(p) for p in LegalProvision.objects.order_by("id")},
+        "provision": {p.code: str(p) for p in reference_cache.get("provisions")},
     }
 
 
