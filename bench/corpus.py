@@ -71,7 +71,9 @@ def _sections(body):
     sections = []
     for part in re.split(r"^## ", body, flags=re.MULTILINE)[1:]:
         heading, _, rest = part.partition("\n")
-        if "\n### " in "\n" + rest:
+        if "```" in rest or "~~~" in rest:  # never cut a fenced block apart
+            chunks = [rest.strip()]
+        elif "\n### " in "\n" + rest:
             chunks = ["### " + c.strip() for c in re.split(r"^### ", rest, flags=re.MULTILINE)[1:]]
             lead = re.split(r"^### ", rest, flags=re.MULTILINE)[0].strip()
             chunks = ([lead] if lead else []) + chunks
