@@ -58,7 +58,10 @@ def start_gunicorn(workers=3, port=8765):
     import urllib.error
     import urllib.request
 
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "DJANGO_SECRET_KEY": "bench-only",
+    from django.conf import settings
+
+    # The same secret as this process, so the sessions made here (session_cookie) are valid there.
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "portal.settings.production", "DJANGO_SECRET_KEY": settings.SECRET_KEY,
            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost", "ELASTICSEARCH_URL": os.environ.get("ELASTICSEARCH_URL", "http://127.0.0.1:9200"),
            "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0", "DJANGO_SECURE_HSTS_SECONDS": "0",
            "LOG_LEVEL": "WARNING"}
