@@ -53,6 +53,7 @@ def session_cookie(username="admin"):
 def start_gunicorn(workers=3, port=8765):
     """gunicorn with the production settings on this state directory and alias; returns
     (process, base URL). HTTPS enforcement is off: the benchmark speaks plain HTTP locally."""
+    import signal
     import subprocess
     import time
     import urllib.error
@@ -68,7 +69,11 @@ def start_gunicorn(workers=3, port=8765):
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", str(workers),
                                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
+    # A TERM to the benchmark must still stop its gunicorn (the callers stop it in `finally`).
+    signal.signal(signal.SIGTERM, lambda *args: sys.exit(143))
     for _ in range(120):
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {process.returncode} (port {port} in use?)")
         try:
             urllib.request.urlopen(url + "/healthz", timeout=2)
             return process, url

@@ -280,7 +280,10 @@ def load(corpus, batch_size):
     queued = outbox.pending_count()
     started = time.perf_counter()
     drained = 0
-    while applied := outbox.drain(batch_size=500):
+    while outbox.pending_count():
+        applied = outbox.drain(batch_size=500)
+        if not applied:  # the node was busy or away: the rows are retried shortly, as by the worker
+            time.sleep(1)
         drained += applied
         print(f"\r  outbox drained {drained}/{queued}", end="", file=sys.stderr)
     seconds = time.perf_counter() - started

@@ -81,6 +81,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries (0: all)")
     args = parser.parse_args()
     setup_django("lintas-bench-corpus", prepare=False)
     import requests
@@ -94,7 +95,8 @@ def main():
     try:
         session = requests.Session()
         session.headers.update(session_cookie("admin"))
-        items = requests_for(load_judgments(), session, url)
+        judgments = load_judgments()
+        items = requests_for(judgments[:args.limit] if args.limit else judgments, session, url)
         http = {}
         took = {}
         for run in range(args.runs + 1):
