@@ -100,7 +100,12 @@ def main():
     from search import outbox
 
     queries = [j["query"] for j in load_judgments() if j.get("query")]
-    documents = [p.url for p in Page.objects.live().type(*DOCUMENT_MODELS).order_by("?")[:300]]
+    from django.contrib.auth import get_user_model
+
+    from lessons.access import visible_pages
+
+    reader = get_user_model().objects.get(username="staf-kalbar")
+    documents = [p.url for p in visible_pages(reader, Page.objects.live().type(*DOCUMENT_MODELS)).order_by("?")[:300]]
     env = {**os.environ, "BENCH_QUERIES": json.dumps(queries), "BENCH_DOCUMENTS": json.dumps(documents),
            "BENCH_COOKIE": session_cookie("staf-kalbar")["Cookie"]}
     server, url = start_gunicorn(args.workers, args.port)
