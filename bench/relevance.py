@@ -1,7 +1,8 @@
 """Relevance benchmark: judged queries (fixtures/relevance/judgments.yaml) against the demo
 content, for (a) the portal's search, (b) a plain multi_match with the standard analyzer
-on the same index, (c) Wagtail's database search backend. Prints nDCG@10, recall@10 and
-MRR per system, overall and per query kind, all from one run.
+on the same index, (c) Wagtail's database search backend. Prints nDCG@10, recall@10,
+precision@10 and MRR per system, overall, on the queries added for issue #10 (written before
+any tuning) and per query kind, all from one run.
 
     python bench/relevance.py            # builds its own database and index, then measures
     python bench/relevance.py --verbose  # also each query's scores and misses
@@ -101,13 +102,22 @@ def dcg(gains):
     return sum((2 ** g - 1) / math.log2(i + 2) for i, g in enumerate(gains))
 
 
+# Query kinds added for issue #10, judged before any tuning; reported as their own group.
+NEW_KINDS = {"en-question", "id-sentence", "kanwil-stage"}
+
+
 def score(ranked, relevant):
     gains = [relevant.get(doc, 0) for doc in ranked[:K]]
     ideal = dcg(sorted(relevant.values(), reverse=True)[:K])
     ndcg = dcg(gains) / ideal if ideal else 0.0
-    recall = sum(1 for doc in ranked[:K] if doc in relevant) / len(relevant)
+    found = sum(1 for doc in ranked[:K] if doc in relevant)
+    recall = found / len(relevant)
+    # Precision of what was returned in the top K (a search that returns 4 documents, 3 of
+    # them relevant, scores 0.75): it rewards matching fewer irrelevant documents, which
+    # recall cannot see on a corpus where every query has fewer than K relevant documents.
+    precision = found / len(ranked[:K]) if ranked[:K] else 0.0
     rr = next((1 / (i + 1) for i, doc in enumerate(ranked[:K]) if doc in relevant), 0.0)
-    return ndcg, recall, rr
+    return ndcg, recall, precision, rr
 
 
 def main():
@@ -133,21 +143,28 @@ def main():
             started = time.perf_counter()
             ranked = system(item, user, slug_to_id)
             timings[name].append(time.perf_counter() - started)
-            ndcg, recall, rr = score(ranked, relevant)
-            for kind in ("all", item.get("kind", "other")):
-                totals[name][kind].append((ndcg, recall, rr))
+            ndcg, recall, precision, rr = score(ranked, relevant)
+            kind = item.get("kind", "other")
+            groups = ("all", kind) + (("new (#10)",) if kind in NEW_KINDS else ("old",))
+            for group in groups:
+                totals[name][group].append((ndcg, recall, precision, rr))
             if args.verbose and name.startswith("(a)"):
                 missed = [id_to_slug[d] for d in relevant if d not in ranked[:K]]
-                print(f"\n{item['id']} {item.get('query')!r} {item.get('filters') or ''} nDCG={ndcg:.2f} R={recall:.2f} RR={rr:.2f}"
+                print(f"\n{item['id']} {item.get('query')!r} {item.get('filters') or ''} nDCG={ndcg:.2f} R={recall:.2f} P={precision:.2f} RR={rr:.2f}"
                       + (f" missed={missed}" if missed else ""), file=sys.stderr)
     print(file=sys.stderr)
     print(f"{len(judgments)} judged queries, {len(slug_to_id)} documents, top {K}\n")
-    print(f"{'system':45} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'median ms':>10}")
-    for name, _ in SYSTEMS:
-        rows = totals[name]["all"]
-        means = [statistics.mean(col) for col in zip(*rows)]
-        print(f"{name:45} {means[0]:8.3f} {means[1]:10.3f} {means[2]:6.3f} {statistics.median(timings[name]) * 1000:10.1f}")
-    kinds = sorted(k for k in totals[SYSTEMS[0][0]] if k != "all")
+    for group in ("all", "old", "new (#10)"):
+        rows_of = {name: totals[name].get(group) for name, _ in SYSTEMS}
+        if not all(rows_of.values()):
+            continue
+        print(f"\n{group} queries (n={len(rows_of[SYSTEMS[0][0]])})")
+        print(f"{'system':45} {'nDCG@10':>8} {'recall@10':>10} {'P@10':>6} {'MRR':>6} {'median ms':>10}")
+        for name, _ in SYSTEMS:
+            means = [statistics.mean(col) for col in zip(*rows_of[name])]
+            print(f"{name:45} {means[0]:8.3f} {means[1]:10.3f} {means[2]:6.3f} {means[3]:6.3f} "
+                  f"{statistics.median(timings[name]) * 1000:10.1f}")
+    kinds = sorted(k for k in totals[SYSTEMS[0][0]] if k not in ("all", "old", "new (#10)"))
     print("\nnDCG@10 per query kind")
     print(f"{'kind':12} {'n':>3} " + " ".join(f"{name[:3]:>6}" for name, _ in SYSTEMS))
     for kind in kinds:

@@ -9,6 +9,7 @@ class LessonsConfig(AppConfig):
     def ready(self):
         from . import signals
         from .access import audit
+        from .content import reference_cache  # noqa: F401 - connects its signals
 
         signals.connect()
         audit.connect()

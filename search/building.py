@@ -20,7 +20,7 @@ from .sources import PageFacts
 logger = logging.getLogger(__name__)
 # Bump when build_document() (or anything it calls) changes what a document contains, so
 # reconcile refreshes every document and status can tell an index built by other code.
-BUILD_VERSION = "2026-12-01.1"
+BUILD_VERSION = "2026-12-02.1"  # plain text without Markdown residue
 RELATED = ("author_kanwil", "stages", "obstacles", "provisions", "attachments")  # what documents show
 
 

@@ -1,19 +1,20 @@
 """Where each facet's values and their labels come from: {code: label} in display order,
-read from the editable taxonomy (or the code, for document types)."""
+read from the editable taxonomy through the process-wide reference cache (or the code, for
+document types)."""
+from lessons.content import reference_cache
 from lessons.models import DOCUMENT_TYPES
-from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
 
 
 def stages():
-    return {s.code: s.label for s in Stage.objects.order_by("order")}  # procedural order
+    return {s.code: s.label for s in reference_cache.get("stages")}  # procedural order
 
 
 def obstacles():
-    return {o.code: o.label for o in sorted(Obstacle.objects.all(), key=lambda o: o.label)}
+    return {o.code: o.label for o in sorted(reference_cache.get("obstacles"), key=lambda o: o.label)}
 
 
 def kanwils():
-    return {k.code: k.name for k in Kanwil.objects.order_by("name")}
+    return {k.code: k.name for k in reference_cache.get("kanwil")}
 
 
 def document_types():
@@ -21,4 +22,4 @@ def document_types():
 
 
 def provisions():
-    return {p.code: str(p) for p in LegalProvision.objects.order_by("id")}
+    return {p.code: str(p) for p in reference_cache.get("provisions")}

@@ -33,6 +33,9 @@ from .models import PendingIndexUpdate
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
+# Bulk requests are split by size as well as by count: a batch of pages with long
+# attachments (up to 200,000 characters each, stored twice) must not become one huge request.
+BULK_MAX_BYTES = 8 * 1024 * 1024
 TRANSIENT_STATUSES = {429, 500, 502, 503, 504}  # the node is busy or away: retry, not the page's fault
 
 
@@ -44,15 +47,17 @@ class WriteResult:
     transient: dict = field(default_factory=dict)  # page id -> error: the cluster was busy; retry as is
 
 
-def _bulk(index, documents, delete_ids):
-    """One bulk request; returns {page id: (status, error)} for the operations that failed.
-    Connection problems raise: the caller retries everything later."""
+def _bulk(index, documents, delete_ids, refresh=True):
+    """Bulk requests (split at BULK_MAX_BYTES); returns {page id: (status, error)} for the
+    operations that failed. Connection problems raise: the caller retries everything later.
+    `refresh`: editors expect to find what they just published at once (writes are few); a
+    rebuild filling an index no one searches yet refreshes once at the end instead."""
     actions = [{"_op_type": "index", "_index": index, "_id": str(i), "_source": d} for i, d in documents.items()]
     actions += [{"_op_type": "delete", "_index": index, "_id": str(i)} for i in delete_ids]
     if not actions:
         return {}
-    _, errors = bulk(get_client(), actions, raise_on_error=False, refresh=True)  # editors expect to find
-    # what they just published at once; writes are few
+    _, errors = bulk(get_client(), actions, raise_on_error=False, refresh=refresh, chunk_size=len(actions),
+                     max_chunk_bytes=BULK_MAX_BYTES)
     problems = {}
     for item in errors:
         op, info = next(iter(item.items()))
@@ -62,11 +67,11 @@ def _bulk(index, documents, delete_ids):
     return problems
 
 
-def apply(index, documents, delete_ids, build_failures=None, fail_closed=True):
+def apply(index, documents, delete_ids, build_failures=None, fail_closed=True, refresh=True):
     """Write built documents and deletions to `index`, one result per page. Pages whose
     document could not be built or was refused are deleted from the index (fail closed)."""
     result = WriteResult(failed=dict(build_failures or {}))
-    problems = _bulk(index, documents, set(delete_ids) | (set(result.failed) if fail_closed else set()))
+    problems = _bulk(index, documents, set(delete_ids) | (set(result.failed) if fail_closed else set()), refresh)
     refused = {}
     for page_id, (status, error) in problems.items():
         if status in TRANSIENT_STATUSES:
@@ -188,15 +193,15 @@ def _chunks(items, size):
         yield items[start:start + size]
 
 
-def _apply_with_retries(index, documents, deletes, failed, fail_closed, tries=3):
+def _apply_with_retries(index, documents, deletes, failed, fail_closed, tries=3, refresh=True):
     """apply() with a few retries of the pages the cluster was too busy to take."""
-    result = apply(index, documents, deletes, failed, fail_closed)
+    result = apply(index, documents, deletes, failed, fail_closed, refresh)
     for attempt in range(1, tries):
         if not result.transient:
             break
         time.sleep(0.5 * attempt)
         retry = {i: documents[i] for i in result.transient if i in documents}
-        again = apply(index, retry, set(result.transient) - set(retry), {}, fail_closed)
+        again = apply(index, retry, set(result.transient) - set(retry), {}, fail_closed, refresh)
         result.indexed |= again.indexed
         result.deleted |= again.deleted
         result.failed.update(again.failed)
@@ -224,7 +229,8 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
         for chunk in _chunks(ids, batch_size):
             pages, failed = load_pages(chunk)
             documents, build_failed = build_documents(pages, restrictions, version)
-            result = _apply_with_retries(report.name, documents, set(), {**failed, **build_failed}, fail_closed=False)
+            result = _apply_with_retries(report.name, documents, set(), {**failed, **build_failed}, fail_closed=False,
+                                         refresh=False)  # refreshed once, before the swap
             report.skipped.update(result.failed)
             report.indexed += len(result.indexed)
             done += len(chunk)

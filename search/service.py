@@ -9,7 +9,8 @@ from elastic_transport import TransportError as ConnectionProblem
 from elasticsearch import ApiError
 
 from lessons.access import rules as access
-from lessons.models import GlossaryTerm, Kanwil
+from lessons.content import reference_cache
+from lessons.models import GlossaryTerm
 
 from . import queries, results, schema
 from .analysis import Glossary, tokens
@@ -39,13 +40,13 @@ class Outcome:
 
 
 def glossary():
-    return Glossary((t.term, t.expansion_list) for t in GlossaryTerm.objects.all())
+    return Glossary((t.term, t.expansion_list) for t in reference_cache.get("glossary"))
 
 
 def kanwil_mentions(q):
     """Codes of the Kanwil a query names by short or full name ("Jatim", "Jawa Timur")."""
     words = f" {' '.join(tokens(q))} "
-    return {k.code for k in Kanwil.objects.all()
+    return {k.code for k in reference_cache.get("kanwil")
             if any(f" {' '.join(tokens(name))} " in words for name in (k.short_name, k.name) if tokens(name))}
 
 

@@ -147,17 +147,19 @@ def _validation_problems(error):
             for name, messages in error.message_dict.items() for message in messages]
 
 
-def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False):
+def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False, known=None):
     """Create or update the page for one parsed document, atomically. With
-    `check_permissions`, `user` must be allowed to add (or edit, or publish) it there."""
+    `check_permissions`, `user` must be allowed to add (or edit, or publish) it there.
+    `known` (from known_codes()) lets a bulk import read the taxonomy once per batch."""
     try:
-        return _import_parsed(doc, publish=publish, user=user, digest=digest, check_permissions=check_permissions)
+        return _import_parsed(doc, publish=publish, user=user, digest=digest, check_permissions=check_permissions,
+                              known=known)
     except ValidationError as error:  # raised inside the atomic block, so nothing was saved
         return ImportResult(doc.source, problems=_validation_problems(error))
 
 
-def _import_parsed(doc, *, publish, user, digest, check_permissions):
-    problems = check_references(doc, known_codes())
+def _import_parsed(doc, *, publish, user, digest, check_permissions, known=None):
+    problems = check_references(doc, known or known_codes())
     kanwil_page = kanwil_section(doc.kanwil)
     if kanwil_page is None and not problems:
         problems.append(Problem(_("Kanwil '%(code)s' belum memiliki halaman") % {"code": doc.kanwil}, "kanwil"))
@@ -196,15 +198,15 @@ def _import_parsed(doc, *, publish, user, digest, check_permissions):
     return ImportResult(doc.source, page=page, created=created)
 
 
-def import_file(name, raw, *, publish, user=None, check_permissions=False):
+def import_file(name, raw, *, publish, user=None, check_permissions=False, known=None):
     """Parse and import one file's bytes; every problem is reported, nothing half-done."""
     doc, problems = parse_document(name, raw, settings.MARKDOWN_MAX_BYTES, partial=True)
     if problems:
         if doc is not None:
-            problems += check_references(doc, known_codes())
+            problems += check_references(doc, known or known_codes())
         return ImportResult(name, problems=sorted(problems, key=lambda p: (p.line or 0)))
     return import_parsed(doc, publish=publish, user=user, digest=hashlib.sha256(raw).hexdigest(),
-                         check_permissions=check_permissions)
+                         check_permissions=check_permissions, known=known)
 
 
 def read_limited(handle, max_bytes):
@@ -212,7 +214,7 @@ def read_limited(handle, max_bytes):
     return handle.read(max_bytes + 1)
 
 
-def import_path(path, *, publish, user=None, check_permissions=False):
+def import_path(path, *, publish, user=None, check_permissions=False, known=None):
     """Import one file from disk (the command line's unit of work)."""
     path = Path(path)
     try:
@@ -225,4 +227,4 @@ def import_path(path, *, publish, user=None, check_permissions=False):
         size = path.stat().st_size
         return ImportResult(path.name, problems=[Problem(_("berkas berukuran %(size)s bita; batasnya %(limit)s bita")
                                                          % {"size": f"{size:,}", "limit": f"{settings.MARKDOWN_MAX_BYTES:,}"})])
-    return import_file(path.name, raw, publish=publish, user=user, check_permissions=check_permissions)
+    return import_file(path.name, raw, publish=publish, user=user, check_permissions=check_permissions, known=known)

@@ -288,3 +288,8 @@ SEARCH_OLD_INDEX_GRACE_SECONDS = env_int("SEARCH_OLD_INDEX_GRACE_SECONDS", 300)
 
 WAGTAIL_PRIVATE_PAGE_OPTIONS = {"SHARED_PASSWORD": False}
 WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
+
+# --- Scale (issue #10): caches and bulk loading ------------------------------------------
+# Seconds other processes may serve taxonomy and glossary from their own cache after an
+# editor changed them (the editing process clears its cache at once); 0 turns caching off.
+REFERENCE_CACHE_SECONDS = env_int("LINTAS_REFERENCE_CACHE_SECONDS", 10)

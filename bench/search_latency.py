@@ -1,0 +1,127 @@
+"""Search end to end over HTTP against Elasticsearch's own `took` for the same request.
+
+    LINTAS_STATE_DIR=/tmp/lintas-bench-10k SEARCH_INDEX_ALIAS=lintas-bench-10k \\
+        python bench/search_latency.py [--runs 3] [--workers 3]
+
+Starts gunicorn (production settings, several workers) on the loaded corpus, logs in as
+`admin` (sees everything, as the judgments assume) and sends, once as warm-up and then
+--runs times:
+- every judged query (fixtures/relevance/judgments.yaml) to /api/v1/search/;
+- the same queries with one facet selected (the first stage facet value the unfiltered
+  answer offered), as a reader clicking a facet;
+- autocomplete (/api/v1/suggest/) for the first 3, 5 and 8 letters of each judged query.
+For each request the same Elasticsearch query is also built in this process with the
+portal's own query builder and sent to the node directly: its `took` is the engine's share.
+Prints median and p95 per kind, and the ratio HTTP / took from the same runs."""
+import argparse
+import statistics
+import sys
+import time
+import urllib.parse
+
+from common import session_cookie, setup_django, start_gunicorn
+
+
+def p95(values):
+    values = sorted(values)
+    return values[max(0, round(0.95 * len(values)) - 1)]
+
+
+def line(label, values):
+    return (f"{label:34} median {statistics.median(values):7.1f} ms   p95 {p95(values):7.1f} ms   "
+            f"max {max(values):7.1f} ms   (n={len(values)})")
+
+
+def took_of(kind, query):
+    """(took ms, client round trip ms) of the portal's main Elasticsearch request."""
+    from django.contrib.auth import get_user_model
+    from django.http import QueryDict
+
+    from lessons.access import rules as access
+    from search import params as search_params
+    from search import queries, service
+    from search.client import get_client
+
+    user = get_user_model().objects.get(username="admin")
+    tokens = access.access_tokens_for_user(user)
+    if kind == "suggest":
+        search = queries.suggest_search(query["q"], access.every_token() if tokens is None else tokens)
+    else:
+        params, errors = search_params.parse(QueryDict(urllib.parse.urlencode(query, doseq=True)), strict=True)
+        assert not errors, errors
+        named = service.kanwil_mentions(params.q) if params.q else set()
+        search = queries.build_search(params, glossary=service.glossary(), access_tokens=tokens, page_size=10,
+                                      kanwil_codes=named)
+    started = time.perf_counter()
+    response = search.using(get_client()).execute()
+    return response.took, (time.perf_counter() - started) * 1000
+
+
+def requests_for(judgments, session, url):
+    """[(kind, path, query)]: plain, with a facet selected, autocomplete."""
+    items = []
+    for item in judgments:
+        query = {"q": item.get("query") or ""}
+        for facet, values in (item.get("filters") or {}).items():
+            query[facet] = [str(v) for v in (values if isinstance(values, list) else [values])]
+        items.append(("search", "/api/v1/search/", query))
+        answer = session.get(url + "/api/v1/search/", params=query, timeout=30).json()
+        stage = next((v["code"] for v in answer.get("facets", {}).get("stage", []) if not v["selected"]), None)
+        if stage:
+            items.append(("search + facet", "/api/v1/search/", {**query, "stage": query.get("stage", []) + [stage]}))
+        text = item.get("query") or ""
+        for length in (3, 5, 8):
+            if len(text) >= length:
+                items.append(("suggest", "/api/v1/suggest/", {"q": text[:length]}))
+    return items
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries (0: all)")
+    args = parser.parse_args()
+    setup_django("lintas-bench-corpus", prepare=False)
+    import requests
+    from relevance import load_judgments
+
+    from search.documents import alias_name
+    from search.client import get_client
+
+    count = get_client().count(index=alias_name())["count"]
+    server, url = start_gunicorn(args.workers, args.port)
+    try:
+        session = requests.Session()
+        session.headers.update(session_cookie("admin"))
+        judgments = load_judgments()
+        items = requests_for(judgments[:args.limit] if args.limit else judgments, session, url)
+        http = {}
+        took = {}
+        for run in range(args.runs + 1):
+            for number, (kind, path, query) in enumerate(items, start=1):
+                started = time.perf_counter()
+                response = session.get(url + path, params=query, timeout=30)
+                elapsed = (time.perf_counter() - started) * 1000
+                assert response.status_code == 200, (response.status_code, path, query, response.text[:300])
+                engine, _ = took_of("suggest" if kind == "suggest" else "search", query)
+                if run:
+                    http.setdefault(kind, []).append(elapsed)
+                    took.setdefault(kind, []).append(engine)
+                print(f"\r  {'warm-up' if not run else f'run {run}'}: {number}/{len(items)}", end="", file=sys.stderr)
+        print(file=sys.stderr)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    print(f"search latency: {count} documents in the index, gunicorn {args.workers} workers, {args.runs} runs after a warm-up")
+    for kind in http:
+        print(line(f"{kind}: HTTP end to end", http[kind]))
+        print(line(f"{kind}: Elasticsearch took", took[kind]))
+        target = 2 * p95(took[kind]) + 10
+        print(f"{'':34} ratio of medians {statistics.median(http[kind]) / max(statistics.median(took[kind]), 0.5):.1f}x; "
+              f"p95 HTTP {p95(http[kind]):.1f} ms vs 2 x p95 took + 10 = {target:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()
