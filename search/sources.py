@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from lessons.access import rules as access
+from lessons.markdown.rendering import strip_markdown_residue
 
 
 @dataclass
@@ -44,7 +45,8 @@ def title(facts):
 
 
 def summary(facts):
-    return facts.page.summary
+    # Editors may type Markdown in the summary; highlights cut from it must not show its syntax.
+    return strip_markdown_residue(facts.page.summary or "")
 
 
 def body(facts):

@@ -51,3 +51,22 @@ def test_fresh_page_with_markdown_everywhere_is_indexed_as_plain_text(fresh_alia
     assert "keterangan penting" in body and "berita acara" in body and "Catatan kaki" in body
     assert not RESIDUE.search(body), body
     assert "↩" not in body
+
+
+def test_summary_typed_with_markdown_is_indexed_and_highlighted_plain(fresh_alias, users, es):
+    """Summaries are plain text fields, but editors type Markdown into them too: the stars
+    and footnote markers must not reach the summary highlight or the returned summary."""
+    section = KanwilPage.objects.get(kanwil__code="kalbar")
+    page = LessonLearned(title="Uji ringkasan", summary="Berkas **kvarnlyckan** diterima[^1] lewat *koordinasi*.",
+                         date=datetime.date(2025, 1, 1), author_kanwil=section.kanwil, situation="Situasi biasa.")
+    section.add_child(instance=page)
+    page.save_revision().publish()
+    while outbox.drain():
+        pass
+    outcome = run(users["admin"], "q=kvarnlyckan")
+    assert [hit.id for hit in outcome.hits] == [page.pk]
+    fragments = outcome.hits[0].highlight
+    assert any("kvarnlyckan" in f for f in fragments), fragments
+    assert not [f for f in fragments if RESIDUE.search(f)], fragments
+    source = es.get(index=fresh_alias, id=str(page.pk))["_source"]
+    assert source["summary"] == "Berkas kvarnlyckan diterima lewat koordinasi."

@@ -54,6 +54,9 @@
       input.setAttribute('aria-activedescendant', 'suggestion-' + active);
     } else if (e.key === 'Enter' && active >= 0) {
       e.preventDefault(); choose(items[active]);
-    } else if (e.key === 'Escape') { close(); }
+    } else if (e.key === 'Escape') {
+      e.preventDefault();  // Chromium would also clear a type=search box: keep what was typed
+      close();
+    }
   });
 })();
