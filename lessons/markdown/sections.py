@@ -47,11 +47,10 @@ def split_sections(body, doc_type):
     for line in body.split("\n"):
         if line.lstrip().startswith(("```", "~~~")):
             in_fence = not in_fence
-        heading = re.match(r"^##\s+(.+?)\s*#*\s*$", line) if not in_fence else None
-        if heading:
+        title = heading_text(line, 2) if not in_fence else None
+        if title:
             flush()
             buffer = []
-            title = heading.group(1)
             current = (mapping.get(title.strip().lower()), title)
         else:
             buffer.append(line)
@@ -59,13 +58,23 @@ def split_sections(body, doc_type):
     return sections, "\n\n".join(kept)
 
 
+def heading_text(line, level):
+    """The text of an ATX heading of exactly this level ("## Temuan ##" -> "Temuan"), or None.
+    String operations rather than a pattern such as `(.+?)\\s*#*\\s*$`, which backtracks
+    cubically on a hostile line of hashes and spaces (a minute of CPU for 6 KB)."""
+    if not line.startswith("#" * level) or not line[level:level + 1].isspace():
+        return None
+    text = line[level:].strip()
+    return (text.rstrip("#").rstrip() or text[:1]) or None
+
+
 def split_steps(markdown_text):
     steps, current = [], None
     for line in markdown_text.split("\n"):
-        heading = re.match(r"^###\s+(.+?)\s*#*\s*$", line)
+        heading = heading_text(line, 3)
         item = CHECK_ITEM.match(line)
         if heading:
-            current = Step(title=STEP_NUMBER.sub("", heading.group(1)) or heading.group(1))
+            current = Step(title=STEP_NUMBER.sub("", heading) or heading)
             steps.append(current)
         elif current is None:
             if line.strip():

@@ -127,3 +127,13 @@ def test_the_editor_block_refuses_what_the_import_refuses():
     with pytest.raises(ValidationError) as refusal:
         block.clean("Pengantar\n\n" + "- " * 100 + "x")
     assert "baris 3" in str(refusal.value) and "bersarang terlalu dalam" in str(refusal.value)
+
+
+@pytest.mark.parametrize("body", ["## " * 91 + " " * 3000 + "[" * 3000, "### " * 2000 + " " * 3000 + "x"])
+def test_heading_lines_of_hashes_and_spaces_parse_in_linear_time(body):
+    """Found by the generator above: the old heading pattern took a minute of CPU here."""
+    raw = f"---\n{VALID_FRONT.replace('pelajaran', 'panduan')}\n---\n## Langkah\n{body}".encode()
+    started = time.process_time()
+    doc, problems = parse_document("uji.md", raw, 1024 * 1024, partial=True)
+    assert time.process_time() - started < 0.5
+    assert doc is not None or problems

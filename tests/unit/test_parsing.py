@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from lessons.markdown.parsing import check_references, parse_document, slugify_filename
+from lessons.markdown.sections import heading_text
 
 LIMIT = 100_000
 KNOWN = {
@@ -269,3 +270,12 @@ def test_step_numbers_written_by_the_editor_are_dropped_because_the_page_numbers
     steps = split_steps("### 1. Kirim SPDP\nTeks.\n- [ ] Cap\n### Langkah 2: Tunggu\n### 2024 dalam angka\n")
     assert [s.title for s in steps] == ["Kirim SPDP", "Tunggu", "2024 dalam angka"]
     assert steps[0].checklist == ["Cap"]
+
+
+@pytest.mark.parametrize("line, level, expected", [
+    ("## Temuan", 2, "Temuan"), ("## Temuan ##", 2, "Temuan"), ("##\tTemuan  #  ", 2, "Temuan"),
+    ("## ###", 2, "#"), ("### Langkah 1", 3, "Langkah 1"),
+    ("### Temuan", 2, None), ("##Temuan", 2, None), ("## ", 2, None), ("Temuan ##", 2, None),
+])
+def test_heading_text(line, level, expected):
+    assert heading_text(line, level) == expected
