@@ -27,14 +27,25 @@ def load_judgments():
         return yaml.safe_load(handle)
 
 
+# The judgments' `kanwil` is the author Kanwil (see the header of judgments.yaml): the
+# search's `author` parameter. The search's own `kanwil` selects by experience (issue 12).
+JUDGED_FILTERS = {"kanwil": "author"}
+
+
+def judged_filters(item):
+    """The item's filters as search parameters: {parameter: [values]}."""
+    return {JUDGED_FILTERS.get(f, f): [str(v) for v in (values if isinstance(values, list) else [values])]
+            for f, values in (item.get("filters") or {}).items()}
+
+
 def query_dict(item):
     from django.http import QueryDict
 
     qd = QueryDict(mutable=True)
     if item.get("query"):
         qd["q"] = item["query"]
-    for facet, values in (item.get("filters") or {}).items():
-        qd.setlist(facet, [str(v) for v in (values if isinstance(values, list) else [values])])
+    for facet, values in judged_filters(item).items():
+        qd.setlist(facet, values)
     return qd
 
 
@@ -51,8 +62,7 @@ def _filter_clauses(item):
     from search.params import SearchParams
     from search.queries import _selection_filter
 
-    params = SearchParams(filters={f: tuple(map(str, v if isinstance(v, list) else [v]))
-                                   for f, v in (item.get("filters") or {}).items()})
+    params = SearchParams(filters={f: tuple(v) for f, v in judged_filters(item).items()})
     return [c for c in (_selection_filter(params, f) for f in params.filters) if c is not None]
 
 
@@ -75,15 +85,16 @@ def wagtail_database(item, user, page_ids):
     from search.building import build_document
 
     allowed = []
-    filters = item.get("filters") or {}
-    field_of = {"stage": "stages", "obstacle": "obstacles", "kanwil": "kanwil", "type": "type", "year": "year", "provision": "provisions"}
+    filters = judged_filters(item)
+    field_of = {"stage": "stages", "obstacle": "obstacles", "author": "kanwil", "type": "type", "year": "year",
+                "provision": "provisions"}
     for page in document_queryset().specific():
         doc = _cached_docs.setdefault(page.id, build_document(page))
         ok = True
         for facet, values in filters.items():
             have = doc[field_of[facet]]
             have = set(have) if isinstance(have, list) else {have}
-            if not {str(h) for h in have} & {str(v) for v in (values if isinstance(values, list) else [values])}:
+            if not {str(h) for h in have} & set(values):
                 ok = False
         if ok:
             allowed.append(page.id)

@@ -46,5 +46,7 @@ class KanwilPage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["documents"] = visible_documents(request.user).descendant_of(self)
+        from portal.experience import kanwil_experience  # needs every app's models loaded
+
+        context["experience"] = kanwil_experience(self, request.user)
         return context

@@ -20,8 +20,8 @@ from .sources import PageFacts
 logger = logging.getLogger(__name__)
 # Bump when build_document() (or anything it calls) changes what a document contains, so
 # reconcile refreshes every document and status can tell an index built by other code.
-BUILD_VERSION = "2026-12-02.1"  # plain text without Markdown residue
-RELATED = ("author_kanwil", "stages", "obstacles", "provisions", "attachments")  # what documents show
+BUILD_VERSION = "2026-12-02.2"  # plain text without Markdown residue; Kanwil experience and roles
+RELATED = ("author_kanwil", "stages", "obstacles", "provisions", "practice_kanwils", "attachments")  # what documents show
 
 
 def build_version():

@@ -1,6 +1,8 @@
 """Elasticsearch responses -> plain result objects for the HTML page and the JSON API."""
 from dataclasses import dataclass, field
 
+from lessons.models import KANWIL_ROLES
+
 from . import schema
 
 
@@ -18,6 +20,7 @@ class Facet:
     name: str
     title: str
     values: list
+    editorial: bool = False  # offered in the search form's editor options only
 
 
 @dataclass
@@ -35,6 +38,7 @@ class Hit:
     summary: str
     highlight: list = field(default_factory=list)  # HTML fragments, already escaped by ES
     subjects: list = field(default_factory=list)  # stage and obstacle labels, for scanning a result list
+    kanwil_roles: list = field(default_factory=list)  # [{code, role, label, role_label}], author first
 
 
 def labels():
@@ -62,7 +66,7 @@ def facets(response, params, label_map):
             for code in order
             if counts.get(code) or code in selected or facet.zero_counts
         ]
-        result.append(Facet(name, str(facet.title), values))
+        result.append(Facet(name, str(facet.title), values, facet.editorial))
     return result
 
 
@@ -82,8 +86,15 @@ def hits(response, label_map):
             summary=getattr(h, "summary", "") or "", highlight=highlight[:2],
             subjects=[label_map["stage"].get(c, c) for c in getattr(h, "stages", None) or []]
             + [label_map["obstacle"].get(c, c) for c in getattr(h, "obstacles", None) or []],
+            kanwil_roles=kanwil_roles(getattr(h, "kanwil_roles", None) or [], label_map["kanwil"]),
         ))
     return found
+
+
+def kanwil_roles(stored, kanwil_labels):
+    """The index's [{code, role}] with the Kanwil's name and the role's name in the reader's language."""
+    return [{"code": r["code"], "role": r["role"], "label": kanwil_labels.get(r["code"], r["code"]),
+             "role_label": str(KANWIL_ROLES.get(r["role"], r["role"]))} for r in stored]
 
 
 def suggested_words(response):

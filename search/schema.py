@@ -27,7 +27,7 @@ class Boost:
 @dataclass(frozen=True)
 class Field:
     name: str
-    type: str  # text | keyword | integer | date | completion
+    type: str  # text | keyword | integer | date | completion | object
     source: Callable  # sources.<name>(PageFacts) -> the value stored
     stemmed: bool = False  # a "<name>_stemmed" twin holds the value stemmed and code-normalised in Python
     pairs: bool = False  # the stemmed twin also holds word pairs (.pairs)
@@ -60,10 +60,16 @@ class Facet:
     number_error: str = ""  # message for a number outside `numbers` (lazy gettext)
     zero_counts: bool = False  # list every choice, even those no document has (browsable lists)
     within: str = "any"  # several values of one facet: "any" (OR) or "all" (AND); facets combine with AND
+    editorial: bool = False  # a narrower filter for editors: offered in the search form's editor options only
 
 
 TEXT = {"type": "string"}
 CODES = {"type": "array", "items": {"type": "string"}}
+KANWIL_ROLES = {"type": "array", "description": "Every Kanwil whose experience the document is, author first, "
+                "each with its role: author (wrote it), host (received the visit) or practice (its practice is described).",
+                "items": {"type": "object", "required": ["code", "role", "label", "role_label"], "properties": {
+                    "code": {"type": "string"}, "role": {"type": "string", "enum": ["author", "host", "practice"]},
+                    "label": {"type": "string"}, "role_label": {"type": "string"}}}}
 
 FIELDS = (
     # Text as written (highlights, phrases, typos) and its stemmed, code-normalised twin.
@@ -84,6 +90,10 @@ FIELDS = (
     Field("kanwil", "keyword", sources.author_kanwil, returned=True, api=TEXT),  # the author Kanwil
     Field("host_kanwil", "keyword", sources.host_kanwil, returned=True),
     Field("kanwil_any", "keyword", sources.kanwil_any),  # author and host: "documents about Kalbar"
+    Field("practice_kanwil", "keyword", sources.practice_kanwils),  # Kanwil whose practice a document describes
+    # A Kanwil's experience: what it wrote, the visits it hosted, the documents describing its practice.
+    Field("experience_kanwil", "keyword", sources.experience_kanwils),
+    Field("kanwil_roles", "object", sources.kanwil_roles, returned=True, api=KANWIL_ROLES, mapping={"enabled": False}),
     Field("stages", "keyword", sources.stages, returned=True, api=CODES),
     Field("obstacles", "keyword", sources.obstacles, returned=True, api=CODES),
     Field("provisions", "keyword", sources.provisions, returned=True),
@@ -105,15 +115,20 @@ FACETS = (
           choices=choices.stages, zero_counts=True),
     Facet("obstacle", "obstacles", _("Kendala"), "Obstacle code, e.g. bahasa-penerjemah, koordinasi-kejaksaan.",
           choices=choices.obstacles, zero_counts=True),
-    # The author Kanwil; text search also finds visits hosted by it.
-    Facet("kanwil", "kanwil", _("Kanwil"), "Code of the regional office that wrote the document.",
-          choices=choices.kanwils),
+    # By experience: the Kanwil wrote the document, hosted the visit or is named as the source of its practice.
+    Facet("kanwil", "experience_kanwil", _("Kanwil"),
+          "Code of a regional office whose experience the document is: it wrote the document, hosted the visit "
+          "it reports, or is named as the source of the practice it describes.", choices=choices.kanwils),
     Facet("type", "type", _("Jenis dokumen"), "Content type: studi-tiru, pelajaran or panduan.",
           choices=choices.document_types, zero_counts=True),
     Facet("year", "year", _("Tahun"), "Year of the document's date.", numbers=(1900, 2100),
           number_error=_("Tahun tidak valid: %(value)s. Tulis tahun dengan angka 1900–2100, misalnya 2024.")),
     Facet("provision", "provisions", _("Ketentuan hukum"), "Legal provision code, e.g. pasal-122.",
           choices=choices.provisions),
+    # Authorship only, narrower than `kanwil`: for editors looking for what a Kanwil wrote.
+    Facet("author", "kanwil", _("Kanwil penulis"), "Code of the regional office that wrote the document "
+          "(authorship only; `kanwil` also selects hosted visits and practice sources).",
+          choices=choices.kanwils, editorial=True),
 )
 
 

@@ -95,7 +95,8 @@ def pages_using(instance):
     from lessons.models import Kanwil, LegalProvision, Obstacle, Stage
 
     if isinstance(instance, Kanwil):
-        return sorted(set(_live_documents(author_kanwil=instance)) | set(_live_documents(host_kanwil=instance)))
+        roles = ("author_kanwil", "host_kanwil", "practice_kanwils")
+        return sorted(set().union(*(_live_documents(**{role: instance}) for role in roles)))
     field = {Stage: "stages", Obstacle: "obstacles", LegalProvision: "provisions"}[type(instance)]
     return _live_documents(**{field: instance})
 

@@ -31,6 +31,10 @@ class PageFacts:
         return [k for k in (self.page.author_kanwil, getattr(self.page, "host_kanwil", None)) if k]
 
     @cached_property
+    def practice_kanwils(self):
+        return sorted(self.page.practice_kanwils.all(), key=lambda k: k.name)
+
+    @cached_property
     def date(self):
         page = self.page
         return page.date or (page.first_published_at.date() if page.first_published_at else None)
@@ -81,6 +85,20 @@ def host_kanwil(facts):
 
 def kanwil_any(facts):
     return sorted({k.code for k in facts.kanwils})
+
+
+def practice_kanwils(facts):
+    return [k.code for k in facts.practice_kanwils]
+
+
+def experience_kanwils(facts):
+    return sorted({k.code for k in facts.kanwils} | {k.code for k in facts.practice_kanwils})
+
+
+def kanwil_roles(facts):
+    """[{code, role}] in reading order (lessons' DocumentPage.kanwil_roles); labels are added
+    when results are shown, in the reader's language."""
+    return [{"code": kanwil.code, "role": role} for kanwil, role in facts.page.kanwil_roles()]
 
 
 def stages(facts):

@@ -4,7 +4,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
 
 from . import params as search_params
-from . import service
+from . import schema, service
 
 
 def search_page(request):
@@ -20,6 +20,9 @@ def search_page(request):
         "suggestion_url": params.url(q=outcome.suggestion, page=1) if outcome.suggestion else "",
         "max_query_length": search_params.MAX_QUERY_LENGTH,
         "debug": settings.DEBUG,
+        # Narrower filters (authorship) for editors; officers see the experience filters only.
+        "editor_options": request.user.has_perm("wagtailadmin.access_admin"),
+        "editorial_selected": any(params.selected(f.param) for f in schema.FACETS if f.editorial),
     })
 
 

@@ -17,6 +17,10 @@ from .forms import DocumentPageForm
 from .taxonomy import GlossaryTerm, Kanwil, LegalProvision, Obstacle, Stage  # noqa: F401  (model registry)
 
 
+# The roles a Kanwil can hold in a document (codes used in the index and the API).
+KANWIL_ROLES = {"author": _("penulis"), "host": _("tuan rumah"), "practice": _("sumber praktik")}
+
+
 class DocumentPage(Page):
     """Fields shared by visit reports, lessons and guides."""
 
@@ -28,6 +32,12 @@ class DocumentPage(Page):
     stages = ParentalManyToManyField(Stage, verbose_name=_("tahapan"), blank=True, related_name="+")
     obstacles = ParentalManyToManyField(Obstacle, verbose_name=_("kendala"), blank=True, related_name="+")
     provisions = ParentalManyToManyField(LegalProvision, verbose_name=_("ketentuan hukum"), blank=True, related_name="+")
+    # Kanwil whose practice the document describes (besides a visit report's host): the
+    # document then counts as their experience too (the Kanwil filter, Kanwil pages).
+    practice_kanwils = ParentalManyToManyField(
+        Kanwil, verbose_name=_("Kanwil sumber praktik"), blank=True, related_name="+",
+        help_text=_("Kanwil yang praktiknya diuraikan dokumen ini, bila bukan Kanwil penulis."),
+    )
     body = StreamField(BodyBlock(), verbose_name=_("isi"), blank=True)
     source_file = models.CharField(
         _("berkas sumber"), max_length=255, blank=True, editable=False,
@@ -60,7 +70,7 @@ class DocumentPage(Page):
         FieldPanel("date"),
         FieldPanel("summary"),
         MultiFieldPanel(
-            [FieldPanel("stages"), FieldPanel("obstacles"), FieldPanel("provisions")],
+            [FieldPanel("stages"), FieldPanel("obstacles"), FieldPanel("provisions"), FieldPanel("practice_kanwils")],
             heading=_("Tahapan, kendala dan ketentuan"),
         ),
     ]
@@ -69,6 +79,19 @@ class DocumentPage(Page):
 
     class Meta:
         abstract = True
+
+    def kanwil_roles(self):
+        """(Kanwil, role code) for every Kanwil whose experience this is, author first; a
+        Kanwil may hold two roles (an author naming its own practice)."""
+        roles = [(self.author_kanwil, "author")] if self.author_kanwil else []
+        host = getattr(self, "host_kanwil", None)
+        roles += [(host, "host")] if host else []
+        return roles + [(k, "practice") for k in sorted(self.practice_kanwils.all(), key=lambda k: k.name)]
+
+    def kanwil_role_items(self):
+        """kanwil_roles() as shown: [{code, role, label, role_label}] (as the search results give them)."""
+        return [{"code": k.code, "role": role, "label": k.name, "role_label": str(KANWIL_ROLES[role])}
+                for k, role in self.kanwil_roles()]
 
     def text_sections(self):
         """Plain text of the document's own fields, in reading order, for the search index."""

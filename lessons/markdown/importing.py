@@ -89,6 +89,7 @@ def _fill(page, doc, kanwil_by_code):
     page.stages = list(Stage.objects.filter(code__in=doc.stages))
     page.obstacles = list(Obstacle.objects.filter(code__in=doc.obstacles))
     page.provisions = list(LegalProvision.objects.filter(code__in=doc.provisions))
+    page.practice_kanwils = list(Kanwil.objects.filter(code__in=doc.practice_of))
 
 
 def _unchanged(page, digest, publish):

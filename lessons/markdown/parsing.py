@@ -13,11 +13,11 @@ from . import limits
 from .sections import SECTION_FIELDS, Step, split_sections, split_steps  # noqa: F401  (public API)
 
 TYPES = ("studi-tiru", "pelajaran", "panduan")
-LIST_FIELDS = ("stages", "obstacles", "provisions", "team", "restricted_to")
+LIST_FIELDS = ("stages", "obstacles", "provisions", "team", "restricted_to", "practice_of")
 KNOWN_FIELDS = {
     "type", "title", "slug", "kanwil", "host_kanwil", "date", "date_end", "stages", "obstacles",
     "provisions", "summary", "team", "follow_up", "p19_returns", "days_spdp_to_p21", "validation",
-    "version", "effective_date", "restricted_to",
+    "version", "effective_date", "restricted_to", "practice_of",
 }
 VALIDATION_VALUES = ("tervalidasi", "belum-divalidasi")
 FOLLOW_UP_STATUSES = ("belum", "berjalan", "selesai")
@@ -70,6 +70,7 @@ class ParsedDocument:
     team: list = field(default_factory=list)
     follow_up: list = field(default_factory=list)
     restricted_to: list = field(default_factory=list)
+    practice_of: list = field(default_factory=list)  # Kanwil codes whose practice the document describes
     p19_returns: int | None = None
     days_spdp_to_p21: int | None = None
     validation: str = "belum-divalidasi"
@@ -256,7 +257,7 @@ def _parse_document(name, raw, max_bytes, partial):
         follow_up=_follow_up(meta, lines, problems),
         **{name_: _code_list(meta, name_, lines, problems) for name_ in LIST_FIELDS},
     )
-    for name_ in ("stages", "obstacles", "provisions", "restricted_to"):
+    for name_ in ("stages", "obstacles", "provisions", "restricted_to", "practice_of"):
         setattr(doc, name_, [code.lower() for code in getattr(doc, name_)])
     if doc.date and doc.date_end and doc.date_end < doc.date:
         problems.append(Problem(_("tanggal selesai lebih awal dari tanggal mulai"), "date_end", lines.get("date_end")))
@@ -284,7 +285,8 @@ def check_references(doc, known):
             if code not in known[name]:
                 problems.append(Problem(_("kode tidak dikenal '%(code)s'") % {"code": code}, name, line(name, code)))
     kanwil_codes = [("kanwil", doc.kanwil), ("host_kanwil", doc.host_kanwil)]
-    for name, code in kanwil_codes + [("restricted_to", code) for code in doc.restricted_to]:
+    kanwil_codes += [(name, code) for name in ("restricted_to", "practice_of") for code in getattr(doc, name)]
+    for name, code in kanwil_codes:
         if code and code not in known["kanwil"]:
             problems.append(Problem(_("kode Kanwil tidak dikenal '%(code)s'") % {"code": code}, name, line(name, code)))
     return problems

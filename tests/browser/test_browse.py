@@ -155,7 +155,8 @@ def test_mobile_filter_panel_with_the_keyboard(logged_in_page):
 
     # Choose a facet with the keyboard alone: Space on its checkbox.
     page.keyboard.press("Enter")
-    box = tab_until(page, ".facet[data-facet='type'] input[type=checkbox]")
+    # Past every stage, obstacle and Kanwil (by experience: hosts too) with two stops each.
+    box = tab_until(page, ".facet[data-facet='type'] input[type=checkbox]", limit=160)
     assert box
     focus_is_visible(page)
     code = page.evaluate("document.activeElement.value")

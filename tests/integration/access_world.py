@@ -125,6 +125,8 @@ def _new_page(kanwil_page, secrets, shared, stage, obstacle):
     )
     page.stages = [stage]
     page.obstacles = [obstacle]
+    # Each page describes the other Kanwil's practice, so it is listed on that Kanwil's page too.
+    page.practice_kanwils = [Kanwil.objects.get(code=next(c for c in KANWIL if c != kanwil_page.kanwil.code))]
     return page
 
 

@@ -137,6 +137,14 @@ def listings(probe, part):
     return {"title": part.secrets["title"] in text}
 
 
+def kanwil_experience(probe, part):
+    """The experience listed on the page of the other Kanwil, which every world page names as
+    the source of its practice."""
+    other = next(page for code, page in probe.world.kanwil_pages.items() if code != part.kanwil)
+    section = re.search(r'<section class="kanwil-experience">.*?</section>', probe.text(other.url), re.S)
+    return {"title": bool(section) and part.secrets["title"] in section.group(0)}
+
+
 def page_url(probe, part):
     text = probe.text(part.page.url)
     return {kind: part.secrets[kind] in text for kind in ("title", "body")}
@@ -170,7 +178,7 @@ def case_path_counts(probe, part):
 
 
 SURFACES = [search_page, api_results, facet_counts, totals, highlights, suggestion, autocomplete, related,
-            listings, page_url, attachment_url, stage_page, obstacle_page, case_path_counts]
+            listings, kanwil_experience, page_url, attachment_url, stage_page, obstacle_page, case_path_counts]
 DOWNLOADS = {attachment_url}  # surfaces judged by Part.downloadable_by rather than readable_by
 
 

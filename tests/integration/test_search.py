@@ -22,7 +22,8 @@ def facet_codes(page):
     return {
         "stage": {s.code for s in page.stages.all()},
         "obstacle": {o.code for o in page.obstacles.all()},
-        "kanwil": {page.author_kanwil.code},
+        "kanwil": {k.code for k, _role in page.kanwil_roles()},  # experience: author, host, practice sources
+        "author": {page.author_kanwil.code},
         "type": {page.type_code},
         "year": {str(date.year)},
         "provision": {p.code for p in page.provisions.all()},
@@ -258,14 +259,15 @@ def test_api_returns_results_and_facets_in_the_documented_shape(client, viewer, 
     body = client.get("/api/v1/search/", {"q": "penerjemah", "stage": "p-19"}).json()
     assert body["total"] == run(viewer, "q=penerjemah&stage=p-19").total
     first = body["results"][0]
-    assert set(first) == {"id", "title", "url", "type", "kanwil", "stages", "obstacles", "date", "highlight"}
+    assert set(first) == {"id", "title", "url", "type", "kanwil", "kanwil_roles", "stages", "obstacles", "date",
+                          "highlight"}
     assert "p-19" in first["stages"]
     stage_values = body["facets"]["stage"]
     assert [v["code"] for v in stage_values][:3] == ["pengawasan", "penyelidikan", "spdp"]  # procedural order
     assert next(v for v in stage_values if v["code"] == "p-19")["selected"] is True
     schema = client.get("/api/v1/openapi.json").json()
     params = {p["name"] for p in schema["paths"]["/api/v1/search/"]["get"]["parameters"]}
-    assert params == {"q", "sort", "page", "stage", "obstacle", "kanwil", "type", "year", "provision"}
+    assert params == {"q", "sort", "page", "stage", "obstacle", "kanwil", "type", "year", "provision", "author"}
     assert client.get("/api/v1/search/", {"stage": "nope"}).status_code == 400
     assert client.get("/api/v1/search/", {"colour": "red"}).status_code == 400
 
