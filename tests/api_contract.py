@@ -22,16 +22,24 @@ checked = {"responses": 0}
 def problems(request, response):
     """What is wrong with one API response, by the document the same request would get."""
     path = request.path_info
+    paths = document(request)["paths"]
     if path == DOCUMENT_PATH:
+        if response.status_code == 401:  # not logged in: the login answer every API path declares
+            return matches(next(iter(paths.values()))["get"]["responses"]["401"], response)
         body = json.loads(response.content)
         return [] if response.status_code == 200 and body.get("openapi", "").startswith("3.1") else [
             f"{response.status_code}: not an OpenAPI 3.1 document"]
-    operation = document(request)["paths"].get(path, {}).get(request.method.lower())
+    operation = paths.get(path, {}).get(request.method.lower())
     if operation is None:
         return [f"{request.method} {path} is not in the OpenAPI document"]
     declared = operation["responses"].get(str(response.status_code))
     if declared is None:
         return [f"status {response.status_code} is not declared for {request.method} {path}"]
+    return matches(declared, response)
+
+
+def matches(declared, response):
+    """What is wrong with a response against one declared response object."""
     content = declared.get("content")
     if not content:
         return []
