@@ -24,6 +24,8 @@ import shutil
 
 import pytest
 
+from tests.live_server import serving_portal
+
 CHROMIUM = os.environ.get("LINTAS_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -36,25 +38,8 @@ TIMEOUT_MS = 10_000
 @pytest.fixture(scope="package")
 def portal_server(demo_index, django_db_blocker):
     """The portal served over HTTP from a thread of this process; yields its base URL."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.db import connections
-    from django.test.testcases import LiveServerThread
-
-    with django_db_blocker.unblock():
-        shared = {conn.alias: conn for conn in connections.all()
-                  if conn.vendor == "sqlite" and conn.is_in_memory_db()}
-        for conn in shared.values():
-            conn.inc_thread_sharing()
-        thread = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=shared, port=0)
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
-    thread.terminate()
-    for conn in shared.values():
-        conn.dec_thread_sharing()
+    with serving_portal(django_db_blocker) as url:
+        yield url
 
 
 @pytest.fixture(scope="package")

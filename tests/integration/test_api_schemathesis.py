@@ -20,6 +20,8 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from tests.live_server import serving_portal
+
 pytestmark = pytest.mark.integration
 
 EXAMPLES = 80  # per operation and generation mode (valid, invalid); the test stays well under two minutes
@@ -32,24 +34,8 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 def portal_url(demo_index, django_db_blocker):
     """The portal served from a thread of this process over the test database as it is
     (not pytest-django's live_server, whose flush would remove the demo content)."""
-    from django.contrib.staticfiles.handlers import StaticFilesHandler
-    from django.db import connections
-    from django.test.testcases import LiveServerThread
-
-    with django_db_blocker.unblock():
-        shared = {conn.alias: conn for conn in connections.all() if conn.vendor == "sqlite" and conn.is_in_memory_db()}
-        for conn in shared.values():
-            conn.inc_thread_sharing()
-        thread = LiveServerThread("127.0.0.1", StaticFilesHandler, connections_override=shared, port=0)
-        thread.daemon = True
-        thread.start()
-        thread.is_ready.wait()
-        if thread.error:
-            raise thread.error
-    yield f"http://127.0.0.1:{thread.port}"
-    thread.terminate()
-    for conn in shared.values():
-        conn.dec_thread_sharing()
+    with serving_portal(django_db_blocker) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
