@@ -2,9 +2,10 @@
 hosted and the documents naming it as the source of their practice (the same rule as the
 search's Kanwil filter), each with the Kanwil's role; and apart from them the visits it
 made elsewhere. Only documents the reader may read (lessons.access), as on every listing."""
+from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import Q, prefetch_related_objects
 
 from lessons.access.rules import visible_documents
 from lessons.models import DOCUMENT_MODELS, KANWIL_ROLES, StudiTiruReport
@@ -31,7 +32,8 @@ def kanwil_experience(kanwil_page, user):
     about = Q(id__in=StudiTiruReport.objects.filter(host_kanwil=kanwil).values("id"))
     for model in DOCUMENT_MODELS:
         about |= Q(id__in=model.objects.filter(practice_kanwils=kanwil).values("id"))
-    pages = visible_documents(user).filter(Q(path__startswith=kanwil_page.path) | about)
+    pages = list(visible_documents(user).filter(Q(path__startswith=kanwil_page.path) | about))
+    _fetch_roles(pages)
     items, visits_made = [], []
     for page in pages:
         host = getattr(page, "host_kanwil", None)
@@ -41,3 +43,13 @@ def kanwil_experience(kanwil_page, user):
         else:
             items.append(Item(page, _roles(page, kanwil)))
     return Experience(items, visits_made)
+
+
+def _fetch_roles(pages):
+    """The rows every card's roles read, per document type in one query each, so the page's
+    query count does not grow with the number of documents."""
+    by_type = defaultdict(list)
+    for page in pages:
+        by_type[type(page)].append(page)
+    for model, group in by_type.items():
+        prefetch_related_objects(group, "practice_kanwils", *(["host_kanwil"] if model is StudiTiruReport else []))

@@ -221,3 +221,34 @@ def test_import_stores_practice_sources_and_reindexes(fresh_alias, users, es):
     drain_until(lambda: page.id in {h.id for h in _search(users["admin"], kanwil="kepri").hits}, 60,
                 "the re-imported lesson in Kepri's experience")
     assert page.id not in {h.id for h in _search(users["admin"], kanwil="kalbar").hits}
+
+
+def _kanwil_page_queries(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_kanwil_page_query_count_does_not_grow_with_its_experience(fresh_alias, users, client):
+    """Each card's roles (host, practice sources) are fetched per document type, not per card."""
+    client.force_login(users["staf-kalbar"])
+    url = Kanwil.objects.get(code="kalbar").page.url
+    _kanwil_page_queries(client, url)  # warm the per-process caches
+    before = _kanwil_page_queries(client, url)
+    for n in range(3):
+        for name, text in [
+            (f"own-{n}.md", f"---\ntype: pelajaran\ntitle: Pelajaran Kalbar tambahan {n}\nkanwil: kalbar\n"
+                            "stages: [p-21]\npractice_of: [kepri]\n---\n## Situasi\nIsi.\n"),
+            (f"host-{n}.md", f"---\ntype: studi-tiru\ntitle: Kunjungan ke Kalbar {n}\nkanwil: kepri\nhost_kanwil: kalbar\n"
+                             "stages: [p-21]\n---\n## Tujuan\nBelajar.\n"),
+            (f"practice-{n}.md", f"---\ntype: panduan\ntitle: Panduan cara Kalbar {n}\nkanwil: sumsel\n"
+                                 "stages: [p-21]\npractice_of: [kalbar, kepri]\n---\n## Langkah\n### Satu\nIsi.\n"),
+        ]:
+            result = import_file(name, text.encode(), publish=True, user=None)
+            assert result.ok, result.problems
+    html = client.get(url).content.decode()
+    assert "Kunjungan ke Kalbar 2" in html and "Panduan cara Kalbar 2" in html and "Pelajaran Kalbar tambahan 2" in html
+    assert _kanwil_page_queries(client, url) == before
