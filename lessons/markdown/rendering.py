@@ -9,6 +9,7 @@ import html
 import logging
 import re
 import threading
+from collections import OrderedDict
 
 import markdown
 import nh3
@@ -180,6 +181,14 @@ def strip_markdown_residue(text):
     return EMPHASIS.sub(lambda m: m.group(1) or "", STRONG_MARK.sub("", text))
 
 
+# Plain texts made lately in this process: one save reads each field several times (Wagtail's
+# own search index, our document, the privacy guard), and a miss in the shared cache is not
+# written back (see markdown_to_text). Few entries: a field is at most a few MiB.
+RECENT_PLAIN_TEXTS = 16
+_recent_plain = OrderedDict()
+_recent_lock = threading.Lock()
+
+
 def markdown_to_text(text):
     """Plain text of a Markdown source, for indexing and snippets. Served from the shared
     HTML cache when a reader's view already rendered it (a read costs ~0.1 ms, a render ~2 ms),
@@ -189,11 +198,22 @@ def markdown_to_text(text):
     if not text:
         return ""
     source = FOOTNOTE_REFERENCE.sub("", FOOTNOTE_DEFINITION.sub("", text))
-    rendered = caches[settings.MARKDOWN_CACHE].get(_cache_key(source))
+    key = _cache_key(source)
+    with _recent_lock:
+        plain = _recent_plain.get(key)
+        if plain is not None:
+            _recent_plain.move_to_end(key)
+            return plain
+    rendered = caches[settings.MARKDOWN_CACHE].get(key)
     if rendered is None:
         rendered = _render_bounded(source)
     # Line breaks and block ends become newlines, or the unrendered form (one line per <br>)
     # would glue the last word of a line to the first of the next.
     rendered = BLOCK_ENDS.sub(lambda m: "\n" if m.group(0).startswith("<br") else m.group(0) + "\n", rendered)
     plain = html.unescape(nh3.clean(rendered, tags=set()))
-    return BLANK_RUNS.sub("\n", strip_markdown_residue(plain.replace("\xa0", " "))).strip()
+    plain = BLANK_RUNS.sub("\n", strip_markdown_residue(plain.replace("\xa0", " "))).strip()
+    with _recent_lock:
+        _recent_plain[key] = plain
+        while len(_recent_plain) > RECENT_PLAIN_TEXTS:
+            _recent_plain.popitem(last=False)
+    return plain
