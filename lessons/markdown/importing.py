@@ -211,7 +211,9 @@ def _import_parsed(doc, *, publish, user, digest, check_permissions, known, look
         if created:
             page.owner = user  # as Wagtail's own create view does; owners keep edit rights
             kanwil_page.add_child(instance=page)
-        revision = page.save_revision(user=user, log_action=True, clean=True)
+        # Publishing validates the page in full (Page.save of a live page), so validating the
+        # same content here as well would only do it twice.
+        revision = page.save_revision(user=user, log_action=True, clean=not publish)
         if created or publish or _may_publish(user, page):
             import_privacy.apply(page, doc.restricted_to)
         else:
