@@ -262,13 +262,25 @@ def load(corpus, batch_size):
     from lessons.markdown.bulk_import import import_archive
     from search import outbox
 
+    from django.db import connection
+
     files = sorted(Path(corpus).rglob("*.md"))
     bar = iter(progress_bar(range(len(files)), len(files), "importing"))
-    started = time.perf_counter()
-    report = import_archive([corpus], publish=True, batch_size=batch_size, on_file=lambda *a: next(bar, None))
-    imported = time.perf_counter() - started
+    queries = 0
+
+    def count(execute, *args):
+        nonlocal queries
+        queries += 1
+        return execute(*args)
+
+    with connection.execute_wrapper(count):
+        started, cpu = time.perf_counter(), time.process_time()
+        report = import_archive([corpus], publish=True, batch_size=batch_size, on_file=lambda *a: next(bar, None))
+        imported, cpu = time.perf_counter() - started, time.process_time() - cpu
+    done = max(report.imported, 1)
     print(f"import_archive --publish: {report.imported} imported, {len(report.failures)} failed, "
-          f"{imported:.1f} s, {report.imported / imported:.1f} docs/s")
+          f"{imported:.1f} s, {report.imported / imported:.1f} docs/s, {1000 * cpu / done:.1f} CPU ms/doc, "
+          f"{queries / done:.1f} SQL queries/doc (side by side with another checkout: bench/import_rate.py)")
     for failure in report.failures[:10]:
         print("  failed:", failure.source, "; ".join(map(str, failure.problems)))
     started = time.perf_counter()

@@ -33,9 +33,52 @@ def enqueue(page_ids, action=PendingIndexUpdate.INDEX):
 
 
 def enqueue_on_change(page_ids, action=PendingIndexUpdate.INDEX):
-    """Queue inside the caller's transaction: a rollback drops the queue row too."""
+    """Queue inside the caller's transaction: a rollback drops the queue row too.
+
+    One change fires several signals (a publication with a view restriction: the page,
+    the restriction, each of its groups), so the same page is often queued again in the
+    same transaction. A page whose newest row is still the one this transaction wrote, for
+    the same action and not yet claimed, is not queued twice: that row is invisible to the
+    workers until the commit, so it will be applied after the whole change."""
+    page_ids = _not_yet_queued(list(dict.fromkeys(page_ids)), action)
+    if not page_ids:
+        return
     with transaction.atomic():
-        enqueue(page_ids, action)
+        rows = PendingIndexUpdate.objects.bulk_create(PendingIndexUpdate(page_id=i, action=action) for i in page_ids)
+        if all(row.id for row in rows):  # the database told the new ids (PostgreSQL, SQLite >= 3.35)
+            transaction.on_commit(_Queued({row.page_id: (row.id, action) for row in rows}))
+
+
+class _Queued:
+    """An on_commit marker holding the rows enqueue_on_change wrote: page -> (row id, action).
+    Django drops it with the transaction, or with the savepoint it was written in, when they
+    roll back, so what it lists is exactly what this transaction still holds."""
+
+    def __init__(self, rows):
+        self.rows = rows
+
+    def __call__(self):  # committed: nothing left to do
+        pass
+
+
+def _not_yet_queued(page_ids, action):
+    connection = transaction.get_connection()
+    if not connection.in_atomic_block or not page_ids:
+        return page_ids
+    written = {}  # the latest surviving row per page, in the order the markers were added
+    for _savepoints, callback, _robust in connection.run_on_commit:
+        if isinstance(callback, _Queued):
+            written.update(callback.rows)
+    mine = {p: written[p][0] for p in page_ids if p in written and written[p][1] == action}
+    if not mine:
+        return page_ids
+    # The row must still be the page's newest and untouched (a drain in the same transaction,
+    # as tests do, or a plain delete may have taken it since).
+    newest = {}
+    for row_id, page_id, claimed_until, dead_at in (PendingIndexUpdate.objects.filter(page_id__in=list(mine))
+                                                      .order_by("id").values_list("id", "page_id", "claimed_until", "dead_at")):
+        newest[page_id] = (row_id, claimed_until is None and dead_at is None)
+    return [p for p in page_ids if p not in mine or newest.get(p) != (mine[p], True)]
 
 
 def backoff(attempts):

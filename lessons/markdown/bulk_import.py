@@ -8,7 +8,11 @@ them, which is what made one-file-at-a-time slow:
   file: a refused or broken file rolls back alone and the rest of its batch still lands;
 - if a batch cannot be committed at all, its files are retried one transaction each, so a
   file is never lost silently: each one ends up either imported or listed with its reason;
-- the taxonomy codes are read once per batch instead of once per file.
+- the taxonomy codes, taxonomy entries and Kanwil sections are read once per batch instead
+  of once per file;
+- Wagtail's search and reference index updates, which every page save triggers (three
+  saves per document), are made once per page at the end of the batch, in bulk, inside the
+  batch's transaction (see deferred_indexing).
 """
 import time
 from dataclasses import dataclass, field
@@ -16,7 +20,8 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from .importing import ImportResult, import_path, known_codes, markdown_files
+from . import deferred_indexing
+from .importing import ImportResult, Lookups, import_path, known_codes, markdown_files
 from .parsing import Problem
 
 DEFAULT_BATCH_SIZE = 100
@@ -44,18 +49,24 @@ def _unexpected(path, error):
         _("kesalahan tak terduga (%(error)s)") % {"error": f"{type(error).__name__}: {error}"[:500]})])
 
 
-def _import_one(path, publish, user, known):
+def _import_one(path, publish, user, known, lookups):
     try:
         with transaction.atomic():  # a savepoint inside the batch: this file rolls back alone
-            return import_path(path, publish=publish, user=user, check_permissions=user is not None, known=known)
+            result = import_path(path, publish=publish, user=user, check_permissions=user is not None, known=known,
+                                 lookups=lookups)
     except Exception as error:  # noqa: BLE001 - one file must never stop the archive
-        return _unexpected(path, error)
+        result = _unexpected(path, error)
+    if not result.ok:
+        lookups.forget()  # what it rolled back may have changed rows read for the batch
+    return result
 
 
 def _import_batch(paths, publish, user):
-    known = known_codes()
-    with transaction.atomic():
-        return [_import_one(path, publish, user, known) for path in paths]
+    known, lookups = known_codes(), Lookups()
+    with transaction.atomic(), deferred_indexing.deferred() as saved:
+        results = [_import_one(path, publish, user, known, lookups) for path in paths]
+        deferred_indexing.flush(saved)
+    return results
 
 
 def import_archive(paths, *, publish, user=None, batch_size=DEFAULT_BATCH_SIZE,

@@ -42,10 +42,32 @@ def known_codes():
     }
 
 
-def kanwil_section(code):
-    """The section page of the Kanwil with this code (Kanwil.page, the site's KanwilPage), or None."""
-    kanwil = Kanwil.objects.filter(code=code).select_related("page").first()
-    return getattr(kanwil, "page", None)  # no section: the reverse accessor raises AttributeError
+class Lookups:
+    """The rows every imported file reads: Kanwil with their section pages, and the taxonomy
+    entries by code. A bulk import reads them once per batch instead of once per file. Within
+    one transaction only; a file that did not land may leave them out of step with the
+    database (a section's child count after a rolled-back add_child): forget() them then."""
+
+    def __init__(self):
+        self.forget()
+
+    def forget(self):
+        self._kanwil = None
+        self._terms = {}
+
+    def kanwil(self, code):
+        if self._kanwil is None:
+            self._kanwil = {k.code: k for k in Kanwil.objects.select_related("page")}
+        return self._kanwil.get(code)
+
+    def section(self, code):
+        """The section page of the Kanwil with this code (Kanwil.page, the site's KanwilPage), or None."""
+        return getattr(self.kanwil(code), "page", None)  # no section: the reverse accessor raises AttributeError
+
+    def terms(self, model, codes):
+        if model not in self._terms:
+            self._terms[model] = {term.code: term for term in model.objects.all()}
+        return [self._terms[model][code] for code in codes if code in self._terms[model]]
 
 
 def markdown_files(paths):
@@ -59,10 +81,10 @@ def markdown_files(paths):
     return found
 
 
-def _fill(page, doc, kanwil_by_code):
+def _fill(page, doc, lookups):
     page.title = doc.title
     page.slug = doc.slug
-    page.author_kanwil = kanwil_by_code[doc.kanwil]
+    page.author_kanwil = lookups.kanwil(doc.kanwil)
     page.date = doc.date
     page.summary = doc.summary
     page.source_file = Path(doc.source).name[:255]
@@ -71,7 +93,7 @@ def _fill(page, doc, kanwil_by_code):
     for name in set(SECTION_FIELDS[doc.type].values()) - {"steps"}:
         setattr(page, name, doc.sections.get(name, ""))
     if doc.type == "studi-tiru":
-        page.host_kanwil = kanwil_by_code.get(doc.host_kanwil)
+        page.host_kanwil = lookups.kanwil(doc.host_kanwil)
         page.date_end = doc.date_end
         page.team = [("member", _team_member(member)) for member in doc.team]
         page.follow_up = [("action", item) for item in doc.follow_up]
@@ -86,10 +108,10 @@ def _fill(page, doc, kanwil_by_code):
             ("step", {"title": s.title, "stage": None, "description": s.description, "checklist": s.checklist})
             for s in doc.steps
         ]
-    page.stages = list(Stage.objects.filter(code__in=doc.stages))
-    page.obstacles = list(Obstacle.objects.filter(code__in=doc.obstacles))
-    page.provisions = list(LegalProvision.objects.filter(code__in=doc.provisions))
-    page.practice_kanwils = list(Kanwil.objects.filter(code__in=doc.practice_of))
+    page.stages = lookups.terms(Stage, doc.stages)
+    page.obstacles = lookups.terms(Obstacle, doc.obstacles)
+    page.provisions = lookups.terms(LegalProvision, doc.provisions)
+    page.practice_kanwils = [k for k in map(lookups.kanwil, doc.practice_of) if k is not None]
 
 
 def _unchanged(page, digest, publish):
@@ -148,27 +170,27 @@ def _validation_problems(error):
             for name, messages in error.message_dict.items() for message in messages]
 
 
-def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False, known=None):
+def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False, known=None, lookups=None):
     """Create or update the page for one parsed document, atomically. With
     `check_permissions`, `user` must be allowed to add (or edit, or publish) it there.
-    `known` (from known_codes()) lets a bulk import read the taxonomy once per batch."""
+    `known` (from known_codes()) and `lookups` (a Lookups) let a bulk import read the
+    taxonomy and the Kanwil once per batch."""
     try:
         return _import_parsed(doc, publish=publish, user=user, digest=digest, check_permissions=check_permissions,
-                              known=known)
+                              known=known, lookups=lookups or Lookups())
     except ValidationError as error:  # raised inside the atomic block, so nothing was saved
         return ImportResult(doc.source, problems=_validation_problems(error))
 
 
-def _import_parsed(doc, *, publish, user, digest, check_permissions, known=None):
+def _import_parsed(doc, *, publish, user, digest, check_permissions, known, lookups):
     problems = check_references(doc, known or known_codes())
-    kanwil_page = kanwil_section(doc.kanwil)
+    kanwil_page = lookups.section(doc.kanwil)
     if kanwil_page is None and not problems:
         problems.append(Problem(_("Kanwil '%(code)s' belum memiliki halaman") % {"code": doc.kanwil}, "kanwil"))
     if problems:
         return ImportResult(doc.source, problems=problems)
 
     model = DOCUMENT_TYPES[doc.type]
-    kanwil_by_code = {k.code: k for k in Kanwil.objects.filter(code__in=[doc.kanwil, doc.host_kanwil])}
     with transaction.atomic():
         existing = kanwil_page.get_children().filter(slug=doc.slug).specific().first()
         refusal = check_permissions and _refusal(user, kanwil_page, existing, publish)
@@ -182,14 +204,16 @@ def _import_parsed(doc, *, publish, user, digest, check_permissions, known=None)
         if digest and existing is not None and _unchanged(existing, digest, publish):
             return ImportResult(doc.source, page=existing, unchanged=True)
         page = existing.get_latest_revision_as_object() if existing else model(live=False)
-        _fill(page, doc, kanwil_by_code)
+        _fill(page, doc, lookups)
         page.source_digest = digest
         if too_long := _length_problems(page):
             return ImportResult(doc.source, problems=too_long)
         if created:
             page.owner = user  # as Wagtail's own create view does; owners keep edit rights
             kanwil_page.add_child(instance=page)
-        revision = page.save_revision(user=user, log_action=True, clean=True)
+        # Publishing validates the page in full (Page.save of a live page), so validating the
+        # same content here as well would only do it twice.
+        revision = page.save_revision(user=user, log_action=True, clean=not publish)
         if created or publish or _may_publish(user, page):
             import_privacy.apply(page, doc.restricted_to)
         else:
@@ -199,7 +223,7 @@ def _import_parsed(doc, *, publish, user, digest, check_permissions, known=None)
     return ImportResult(doc.source, page=page, created=created)
 
 
-def import_file(name, raw, *, publish, user=None, check_permissions=False, known=None):
+def import_file(name, raw, *, publish, user=None, check_permissions=False, known=None, lookups=None):
     """Parse and import one file's bytes; every problem is reported, nothing half-done."""
     doc, problems = parse_document(name, raw, settings.MARKDOWN_MAX_BYTES, partial=True)
     if problems:
@@ -207,7 +231,7 @@ def import_file(name, raw, *, publish, user=None, check_permissions=False, known
             problems += check_references(doc, known or known_codes())
         return ImportResult(name, problems=sorted(problems, key=lambda p: (p.line or 0)))
     return import_parsed(doc, publish=publish, user=user, digest=hashlib.sha256(raw).hexdigest(),
-                         check_permissions=check_permissions, known=known)
+                         check_permissions=check_permissions, known=known, lookups=lookups)
 
 
 def read_limited(handle, max_bytes):
@@ -215,7 +239,7 @@ def read_limited(handle, max_bytes):
     return handle.read(max_bytes + 1)
 
 
-def import_path(path, *, publish, user=None, check_permissions=False, known=None):
+def import_path(path, *, publish, user=None, check_permissions=False, known=None, lookups=None):
     """Import one file from disk (the command line's unit of work)."""
     path = Path(path)
     try:
@@ -228,4 +252,5 @@ def import_path(path, *, publish, user=None, check_permissions=False, known=None
         size = path.stat().st_size
         return ImportResult(path.name, problems=[Problem(_("berkas berukuran %(size)s bita; batasnya %(limit)s bita")
                                                          % {"size": f"{size:,}", "limit": f"{settings.MARKDOWN_MAX_BYTES:,}"})])
-    return import_file(path.name, raw, publish=publish, user=user, check_permissions=check_permissions, known=known)
+    return import_file(path.name, raw, publish=publish, user=user, check_permissions=check_permissions, known=known,
+                       lookups=lookups)
