@@ -33,11 +33,11 @@ CHUNK = 200
 def _context():
     """What every worker reads once: the Kanwil, their sections and groups, the taxonomy."""
     from lessons.access import rules as access
+    from lessons.markdown.importing import Lookups
     from lessons.models import Kanwil
 
-    kanwil = {k.code: k for k in Kanwil.objects.select_related("page")}
-    tokens = {code: [f"group:{g.id}" for g in access.kanwil_groups(k).values()] for code, k in kanwil.items()}
-    return kanwil, tokens
+    tokens = {k.code: [f"group:{g.id}" for g in access.kanwil_groups(k).values()] for k in Kanwil.objects.all()}
+    return Lookups(), tokens
 
 
 def _build(job):
@@ -47,17 +47,17 @@ def _build(job):
     from search.building import build_document, build_version, content_hash
 
     numbers_paths, = job
-    kanwil, tokens = _CONTEXT
+    lookups, tokens = _CONTEXT
     version = build_version()
     documents, failed = {}, 0
     for number, path in numbers_paths:
         doc, problems = parse_document(path.name, path.read_bytes(), 10 * 1024 * 1024, partial=True)
-        section = kanwil.get(doc.kanwil).page if doc is not None and doc.kanwil in kanwil else None
+        section = lookups.section(doc.kanwil) if doc is not None else None
         if problems or section is None:
             failed += 1
             continue
         page = DOCUMENT_TYPES[doc.type](live=True)
-        _fill(page, doc, kanwil)
+        _fill(page, doc, lookups)
         page.id = page.pk = ID_OFFSET + number
         page.path = section.path + f"{number:08d}"
         page.depth = section.depth + 1
