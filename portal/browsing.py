@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.urls import reverse
 
-from lessons.content.taxonomy import Kanwil, Obstacle, Stage
+from lessons.content import reference_cache
 from search import params as search_params
 from search import service
 
@@ -81,10 +81,10 @@ def case_path(user):
         return None if outcome.unavailable else counts.get(code, 0)
 
     stages = [Entry(stage, count(stage_counts, stage.code), reverse("browse-stage", args=[stage.code]))
-              for stage in Stage.objects.order_by("order", "code")]
+              for stage in reference_cache.get("stages")]
     obstacles = sorted((Entry(obstacle, count(obstacle_counts, obstacle.code),
                               reverse("browse-obstacle", args=[obstacle.code]))
-                        for obstacle in Obstacle.objects.all()), key=lambda entry: str(entry.item.label))
+                        for obstacle in reference_cache.get("obstacles")), key=lambda entry: str(entry.item.label))
     return {
         "path": [entry for entry in stages if entry.item.code not in EXIT_CODES],
         "exits": [entry for entry in stages if entry.item.code in EXIT_CODES],
@@ -108,14 +108,14 @@ def landing(user, facet, item):
             page.groups.append(Group(code, type_titles.get(code, code), type_counts.get(code, len(hits)),
                                      hits[:PER_TYPE], search_url(**{facet: item.code, "type": code})))
     other = "obstacle" if facet == "stage" else "stage"
-    model, view = (Obstacle, "browse-obstacle") if other == "obstacle" else (Stage, "browse-stage")
-    items = {entry.code: entry for entry in model.objects.all()}
+    cached, view = ("obstacles", "browse-obstacle") if other == "obstacle" else ("stages", "browse-stage")
+    items = {entry.code: entry for entry in reference_cache.get(cached)}
     counted = sorted(((code, n) for code, n in _counts(outcome, other).items() if n and code in items),
                      key=lambda pair: (-pair[1], str(items[pair[0]].label)))
     page.related = [Entry(items[code], n, reverse(view, args=[code])) for code, n in counted[:TOP]]
     for entry in page.related:
         entry.search_url = search_url(**{facet: item.code, other: entry.item.code})
-    kanwil = {k.code: k for k in Kanwil.objects.all()}
+    kanwil = {k.code: k for k in reference_cache.get("kanwil")}
     most = sorted(((code, n) for code, n in _counts(outcome, "kanwil").items() if n and code in kanwil),
                   key=lambda pair: (-pair[1], kanwil[pair[0]].name))
     page.kanwil = [(kanwil[code], n, search_url(**{facet: item.code, "kanwil": code})) for code, n in most[:TOP]]
