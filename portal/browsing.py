@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.urls import reverse
 
+from lessons.access import rules as access
 from lessons.content import reference_cache
+from portal import page_cache
 from search import params as search_params
 from search import service
 
@@ -71,14 +73,28 @@ def _counts(outcome, facet):
     return {}
 
 
+def _case_counts(user):
+    """({stage: count}, {obstacle: count}) of the documents the reader may see, or None when
+    the search engine could not be asked. One search request, cached per set of access
+    tokens (portal.page_cache): readers of the same groups see the same counts."""
+    def load():
+        outcome = _search(user)
+        return None if outcome.unavailable else (_counts(outcome, "stage"), _counts(outcome, "obstacle"))
+
+    tokens = access.access_tokens_for_user(user)
+    key = ("case-path", "all" if tokens is None else tuple(sorted(tokens)))
+    return page_cache.get(key, load)
+
+
 def case_path(user):
     """The stages in procedural order (the path and its exits) and the obstacles, each with
-    the number of documents the reader may see. One search request."""
-    outcome = _search(user)
-    stage_counts, obstacle_counts = _counts(outcome, "stage"), _counts(outcome, "obstacle")
+    the number of documents the reader may see."""
+    counted = _case_counts(user)
+    unavailable = counted is None
+    stage_counts, obstacle_counts = counted or ({}, {})
 
     def count(counts, code):
-        return None if outcome.unavailable else counts.get(code, 0)
+        return None if unavailable else counts.get(code, 0)
 
     stages = [Entry(stage, count(stage_counts, stage.code), reverse("browse-stage", args=[stage.code]))
               for stage in reference_cache.get("stages")]
@@ -89,7 +105,7 @@ def case_path(user):
         "path": [entry for entry in stages if entry.item.code not in EXIT_CODES],
         "exits": [entry for entry in stages if entry.item.code in EXIT_CODES],
         "obstacles": obstacles,
-        "unavailable": outcome.unavailable,
+        "unavailable": unavailable,
     }
 
 

@@ -16,7 +16,8 @@ from django.db.models import Q, prefetch_related_objects
 from lessons.access.rules import visible_documents
 from lessons.models import DOCUMENT_MODELS, KANWIL_ROLES, StudiTiruReport
 
-PAGE_SIZE = 20  # cards per page of each list
+PAGE_SIZE = 20  # cards per page of the experience list
+VISITS_PAGE_SIZE = 10  # and of the visits made elsewhere, a secondary list below it
 PAGE_PARAM = "page"  # query parameter of the experience list's pager
 VISITS_PARAM = "visits_page"  # and of the visits made elsewhere
 
@@ -65,11 +66,12 @@ def kanwil_experience(kanwil_page, user, query=None):
     made = _visits_made_elsewhere(kanwil)
     own = readable.filter(Q(path__startswith=kanwil_page.path) | about).exclude(id__in=made)
     elsewhere = readable.filter(path__startswith=kanwil_page.path, id__in=made)
-    return Experience(_listing(own, kanwil, query, PAGE_PARAM), _listing(elsewhere, kanwil, query, VISITS_PARAM))
+    return Experience(_listing(own, kanwil, query, PAGE_PARAM, PAGE_SIZE),
+                      _listing(elsewhere, kanwil, query, VISITS_PARAM, VISITS_PAGE_SIZE))
 
 
-def _listing(queryset, kanwil, query, param):
-    page = Paginator(queryset, PAGE_SIZE).get_page(query.get(param))
+def _listing(queryset, kanwil, query, param, size):
+    page = Paginator(queryset, size).get_page(query.get(param))
     pages = list(page.object_list)
     fetch_roles(pages)
     listing = Listing([Item(p, _roles(p, kanwil)) for p in pages], page, param, _page_links(page, query, param))

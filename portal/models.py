@@ -21,8 +21,11 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        kanwil_pages = KanwilPage.objects.child_of(self).live().select_related("kanwil").order_by("kanwil__name")
-        context["kanwil_pages"] = kanwil_pages
+        from portal import page_cache
+
+        context["kanwil_links"] = page_cache.get("kanwil-links", lambda: [
+            {"url": page.url, "name": page.kanwil.name, "short_name": page.kanwil.short_name}
+            for page in KanwilPage.objects.child_of(self).live().select_related("kanwil").order_by("kanwil__name")])
         from portal.browsing import case_path  # the search service needs every app's models loaded
         from portal.experience import fetch_roles
 

@@ -78,10 +78,12 @@ def visible_pages(user, queryset):
     if user.is_superuser:
         return queryset
     user_groups = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
+    hidden = Q()
     for path, group_ids in _restricted_paths():
         if not user_groups & group_ids:
-            queryset = queryset.exclude(path__startswith=path)  # the page and its descendants
-    return queryset
+            hidden |= Q(path__startswith=path)  # the page and its descendants
+    # One exclude for all (one per restriction cloned the whole query each time).
+    return queryset.exclude(hidden) if hidden else queryset
 
 
 def _restricted_paths():

@@ -204,6 +204,7 @@ def world(fresh_alias, users, monkeypatch):
 
     # Kanwil pages paged by two cards, so the matrix walks several pages of each listing.
     monkeypatch.setattr("portal.experience.PAGE_SIZE", 2)
+    monkeypatch.setattr("portal.experience.VISITS_PAGE_SIZE", 1)
 
     PendingIndexUpdate.objects.all().delete()  # only this world reaches the private index
     built = access_world.build(users["admin"])
@@ -244,9 +245,18 @@ def test_access_matrix(world, users, capsys):
     assert checks > 1000
 
 
-def test_case_path_stage_count_is_what_each_role_may_read(world, users):
+@pytest.mark.parametrize("cached", [False, True], ids=["uncached", "cached"])
+def test_case_path_stage_count_is_what_each_role_may_read(world, users, cached, settings, monkeypatch, request):
     """Every world page has one stage: its count on the home page's path is the number of
-    world pages the role may read (the anchor is public and live)."""
+    world pages the role may read (the anchor is public and live). Cached (portal.page_cache,
+    as between requests outside a transaction), one role's counts never reach another's."""
+    from portal import page_cache
+
+    if cached:
+        settings.REFERENCE_CACHE_SECONDS = 60
+        monkeypatch.setattr(page_cache, "_in_transaction", lambda: False)
+    page_cache.clear()
+    request.addfinalizer(page_cache.clear)
     for name in access_world.ROLES:
         role = Role(name)
         probe = Probe(role, None if role.anonymous else users[name], world)
