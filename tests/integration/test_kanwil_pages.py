@@ -103,3 +103,49 @@ def test_home_and_kanwil_page_query_counts_do_not_grow_with_the_corpus(fresh_ali
     assert len(CARD.findall(_experience(html_after))) == 3
     assert re.search(r"\((\d+) dokumen\)", html_after).group(1) != re.search(r"\((\d+) dokumen\)", html_before).group(1)
     assert after == before
+
+
+@pytest.fixture
+def page_cache_on(settings, monkeypatch):
+    """As between requests, which run outside any transaction (the test itself runs in one)."""
+    from portal import page_cache
+
+    settings.REFERENCE_CACHE_SECONDS = 60
+    monkeypatch.setattr(page_cache, "_in_transaction", lambda: False)
+    page_cache.clear()
+    yield page_cache
+    page_cache.clear()
+
+
+def test_the_home_page_cache_is_cleared_by_edits_that_change_what_it_shows(page_cache_on, users):
+    from wagtail.models import PageViewRestriction
+
+    calls = []
+
+    def load():
+        calls.append(1)
+        return len(calls)
+
+    def read():
+        return page_cache_on.get("probe", load)
+
+    assert read() == 1 and read() == 1  # served from memory
+    kalbar = Kanwil.objects.get(code="kalbar")
+    kalbar.save()
+    assert read() == 2
+    restriction = PageViewRestriction.objects.create(page=kalbar.page, restriction_type=PageViewRestriction.GROUPS)
+    assert read() == 3
+    restriction.groups.add(*users["staf-kalbar"].groups.all())
+    assert read() == 4
+    restriction.delete()
+    assert read() == 5
+    _add_lessons(1)  # a publication
+    assert read() == 6
+
+
+def test_the_home_page_reads_its_cached_parts_without_queries(page_cache_on, users, client):
+    client.force_login(users["staf-kalbar"])
+    first = _queries(client, "/")
+    html = client.get("/").content.decode()
+    assert _queries(client, "/") < first
+    assert html.count("kanwil-list") and Kanwil.objects.get(code="kalbar").page.url in html
