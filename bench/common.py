@@ -50,9 +50,11 @@ def session_cookie(username="admin"):
     return {"Cookie": f"{settings.SESSION_COOKIE_NAME}={session.session_key}"}
 
 
-def start_gunicorn(workers=3, port=8765):
+def start_gunicorn(workers=3, port=8765, threads=1):
     """gunicorn with the production settings on this state directory and alias; returns
-    (process, base URL). HTTPS enforcement is off: the benchmark speaks plain HTTP locally."""
+    (process, base URL). HTTPS enforcement is off: the benchmark speaks plain HTTP locally.
+    threads > 1 runs the gthread worker (requests wait on Elasticsearch and the database,
+    so threads overlap those waits without the memory of more processes)."""
     import signal
     import subprocess
     import time
@@ -67,7 +69,7 @@ def start_gunicorn(workers=3, port=8765):
            "DJANGO_SECURE_SSL_REDIRECT": "0", "DJANGO_SECURE_COOKIES": "0", "DJANGO_SECURE_HSTS_SECONDS": "0",
            "LOG_LEVEL": "WARNING"}
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "portal.wsgi", "--workers", str(workers),
-                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+                                *(["--threads", str(threads)] if threads > 1 else []), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
     url = f"http://127.0.0.1:{port}"
     # A TERM to the benchmark must still stop its gunicorn (the callers stop it in `finally`).
     signal.signal(signal.SIGTERM, lambda *args: sys.exit(143))

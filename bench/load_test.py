@@ -88,6 +88,8 @@ def publish_while_loaded(stop, latencies):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread when > 1)")
+    parser.add_argument("--skip-think", action="store_true", help="capacity steps only (to compare configurations)")
     parser.add_argument("--steps", default="5,10,20,40")
     parser.add_argument("--step-seconds", type=int, default=30)
     parser.add_argument("--port", type=int, default=8766)
@@ -108,10 +110,10 @@ def main():
     documents = [p.url for p in visible_pages(reader, Page.objects.live().type(*DOCUMENT_MODELS)).order_by("?")[:300]]
     env = {**os.environ, "BENCH_QUERIES": json.dumps(queries), "BENCH_DOCUMENTS": json.dumps(documents),
            "BENCH_COOKIE": session_cookie("staf-kalbar")["Cookie"]}
-    server, url = start_gunicorn(args.workers, args.port)
+    server, url = start_gunicorn(args.workers, args.port, args.threads)
     tmp = tempfile.mkdtemp(prefix="lintas-locust-")
     try:
-        print(f"load test: gunicorn {args.workers} workers at {url}, {len(documents)} document URLs, "
+        print(f"load test: gunicorn {args.workers} workers x {args.threads} threads at {url}, {len(documents)} document URLs, "
               f"{len(queries)} queries")
         locust(url, 5, 10, 0, env, f"{tmp}/warmup")  # warm-up, not reported
         capacity = None
@@ -125,6 +127,9 @@ def main():
             print(f"capacity with p95 <= 200 ms: {capacity[1]:.1f} req/s ({capacity[0]} users, p95 {capacity[2]:.0f} ms)")
         else:
             print("capacity with p95 <= 200 ms: not reached at any step")
+        if args.skip_think:
+            print("peak RSS of gunicorn processes (MB): " + ", ".join(f"{v:.0f}" for v in rss_mb(server.pid).values()))
+            return
         stop, latencies = threading.Event(), []
         worker = threading.Thread(target=outbox.run_worker, kwargs={"poll_seconds": 0.25, "stop": stop.is_set}, daemon=True)
         publisher = threading.Thread(target=publish_while_loaded, args=(stop, latencies), daemon=True)

@@ -1,12 +1,14 @@
-"""Reader pages: median time and SQL query count of the home page, a Kanwil page and document
-pages (the longest, and one with the most attachments), which must not grow with the
-corpus. Run it on two corpus sizes and compare.
+"""Reader pages: median time and SQL query count of the home page, a Kanwil page (its first
+and last page) and document pages (the longest, and one with the most attachments), which
+must not grow with the corpus. Run it on two corpus sizes and compare.
 
     LINTAS_STATE_DIR=/tmp/lintas-bench-1k SEARCH_INDEX_ALIAS=lintas-bench-1k python bench/pages.py
     LINTAS_STATE_DIR=/tmp/lintas-bench-10k SEARCH_INDEX_ALIAS=lintas-bench-10k python bench/pages.py
 
 In process (Django's test client, logged in as a reader of one Kanwil), so the SQL of each
-request can be counted; one warm-up request per page, then --runs timed ones."""
+request can be counted; one warm-up request per page, then --runs timed ones. "CPU" is this
+process's CPU time for the request (SQLite runs in it, so it includes the queries); on a
+shared machine it is steadier than the wall-clock time."""
 import argparse
 import statistics
 import time
@@ -44,6 +46,7 @@ def main():
     attached = documents.annotate(n=Count("attachments")).order_by("-n").first()
     kanwil = max(KanwilPage.objects.live(), key=lambda k: k.get_children().live().count())
     pages = {"home": "/", f"Kanwil page ({kanwil.title}, {kanwil.get_children().live().count()} documents)": kanwil.url,
+             "Kanwil page, last page of its pager": kanwil.url + "?page=99999&visits_page=99999",
              "document page (longest lesson)": longest.url,
              f"document page ({attached.n} attachments)": attached.specific.url}
     client = Client(HTTP_HOST="127.0.0.1")

@@ -8,7 +8,9 @@ from urllib.parse import urlencode
 from django.http import QueryDict
 from django.urls import reverse
 
-from lessons.content.taxonomy import Kanwil, Obstacle, Stage
+from lessons.access import rules as access
+from lessons.content import reference_cache
+from portal import page_cache
 from search import params as search_params
 from search import service
 
@@ -71,25 +73,39 @@ def _counts(outcome, facet):
     return {}
 
 
+def _case_counts(user):
+    """({stage: count}, {obstacle: count}) of the documents the reader may see, or None when
+    the search engine could not be asked. One search request, cached per set of access
+    tokens (portal.page_cache): readers of the same groups see the same counts."""
+    def load():
+        outcome = _search(user)
+        return None if outcome.unavailable else (_counts(outcome, "stage"), _counts(outcome, "obstacle"))
+
+    tokens = access.access_tokens_for_user(user)
+    key = ("case-path", "all" if tokens is None else tuple(sorted(tokens)))
+    return page_cache.get(key, load)
+
+
 def case_path(user):
     """The stages in procedural order (the path and its exits) and the obstacles, each with
-    the number of documents the reader may see. One search request."""
-    outcome = _search(user)
-    stage_counts, obstacle_counts = _counts(outcome, "stage"), _counts(outcome, "obstacle")
+    the number of documents the reader may see."""
+    counted = _case_counts(user)
+    unavailable = counted is None
+    stage_counts, obstacle_counts = counted or ({}, {})
 
     def count(counts, code):
-        return None if outcome.unavailable else counts.get(code, 0)
+        return None if unavailable else counts.get(code, 0)
 
     stages = [Entry(stage, count(stage_counts, stage.code), reverse("browse-stage", args=[stage.code]))
-              for stage in Stage.objects.order_by("order", "code")]
+              for stage in reference_cache.get("stages")]
     obstacles = sorted((Entry(obstacle, count(obstacle_counts, obstacle.code),
                               reverse("browse-obstacle", args=[obstacle.code]))
-                        for obstacle in Obstacle.objects.all()), key=lambda entry: str(entry.item.label))
+                        for obstacle in reference_cache.get("obstacles")), key=lambda entry: str(entry.item.label))
     return {
         "path": [entry for entry in stages if entry.item.code not in EXIT_CODES],
         "exits": [entry for entry in stages if entry.item.code in EXIT_CODES],
         "obstacles": obstacles,
-        "unavailable": outcome.unavailable,
+        "unavailable": unavailable,
     }
 
 
@@ -108,14 +124,14 @@ def landing(user, facet, item):
             page.groups.append(Group(code, type_titles.get(code, code), type_counts.get(code, len(hits)),
                                      hits[:PER_TYPE], search_url(**{facet: item.code, "type": code})))
     other = "obstacle" if facet == "stage" else "stage"
-    model, view = (Obstacle, "browse-obstacle") if other == "obstacle" else (Stage, "browse-stage")
-    items = {entry.code: entry for entry in model.objects.all()}
+    cached, view = ("obstacles", "browse-obstacle") if other == "obstacle" else ("stages", "browse-stage")
+    items = {entry.code: entry for entry in reference_cache.get(cached)}
     counted = sorted(((code, n) for code, n in _counts(outcome, other).items() if n and code in items),
                      key=lambda pair: (-pair[1], str(items[pair[0]].label)))
     page.related = [Entry(items[code], n, reverse(view, args=[code])) for code, n in counted[:TOP]]
     for entry in page.related:
         entry.search_url = search_url(**{facet: item.code, other: entry.item.code})
-    kanwil = {k.code: k for k in Kanwil.objects.all()}
+    kanwil = {k.code: k for k in reference_cache.get("kanwil")}
     most = sorted(((code, n) for code, n in _counts(outcome, "kanwil").items() if n and code in kanwil),
                   key=lambda pair: (-pair[1], kanwil[pair[0]].name))
     page.kanwil = [(kanwil[code], n, search_url(**{facet: item.code, "kanwil": code})) for code, n in most[:TOP]]

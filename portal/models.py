@@ -21,10 +21,16 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        kanwil_pages = KanwilPage.objects.child_of(self).live().select_related("kanwil").order_by("kanwil__name")
-        context["kanwil_pages"] = kanwil_pages
-        context["latest_documents"] = visible_documents(request.user)[: self.latest_count]
+        from portal import page_cache
+
+        context["kanwil_links"] = page_cache.get("kanwil-links", lambda: [
+            {"url": page.url, "name": page.kanwil.name, "short_name": page.kanwil.short_name}
+            for page in KanwilPage.objects.child_of(self).live().select_related("kanwil").order_by("kanwil__name")])
         from portal.browsing import case_path  # the search service needs every app's models loaded
+        from portal.experience import fetch_roles
+
+        context["latest_documents"] = list(visible_documents(request.user)[: self.latest_count])
+        fetch_roles(context["latest_documents"])  # per document type, not per card
 
         context["case_path"] = case_path(request.user)
         return context
@@ -48,5 +54,5 @@ class KanwilPage(Page):
         context = super().get_context(request, *args, **kwargs)
         from portal.experience import kanwil_experience  # needs every app's models loaded
 
-        context["experience"] = kanwil_experience(self, request.user)
+        context["experience"] = kanwil_experience(self, request.user, request.GET)
         return context

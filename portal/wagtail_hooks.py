@@ -2,6 +2,8 @@ from django.http import Http404
 from wagtail import hooks
 from wagtail.models import PageViewRestriction
 
+from lessons.access.rules import served_restrictions
+
 
 @hooks.register("before_serve_page", order=-10)
 def hide_restricted_pages(page, request, serve_args, serve_kwargs):
@@ -9,7 +11,7 @@ def hide_restricted_pages(page, request, serve_args, serve_kwargs):
     login form: logging in again would not help, and the page should not admit it exists."""
     if not request.user.is_authenticated:
         return None
-    for restriction in page.get_view_restrictions():
+    for restriction in served_restrictions(page):
         if restriction.restriction_type == PageViewRestriction.GROUPS and not restriction.accept_request(request):
             raise Http404
     return None

@@ -78,10 +78,24 @@ def visible_pages(user, queryset):
     if user.is_superuser:
         return queryset
     user_groups = set(user.groups.values_list("id", flat=True)) if user.is_authenticated else set()
-    for restriction in group_restrictions().prefetch_related("groups"):
-        if not user_groups & allowed_group_ids(restriction):
-            queryset = queryset.not_descendant_of(restriction.page, inclusive=True)
-    return queryset
+    hidden = Q()
+    for path, group_ids in _restricted_paths():
+        if not user_groups & group_ids:
+            hidden |= Q(path__startswith=path)  # the page and its descendants
+    # One exclude for all (one per restriction cloned the whole query each time).
+    return queryset.exclude(hidden) if hidden else queryset
+
+
+def _restricted_paths():
+    """[(tree path, ids of the groups allowed)] of every group or password restriction, in
+    one query (restrictions joined to their groups; a password one allows no group)."""
+    found = {}
+    rows = group_restrictions().values_list("id", "page__path", "restriction_type", "groups__id")
+    for restriction_id, path, kind, group_id in rows:
+        groups = found.setdefault(restriction_id, (path, set()))[1]
+        if group_id is not None and kind != PASSWORD:
+            groups.add(group_id)
+    return list(found.values())
 
 
 def document_queryset():
@@ -97,9 +111,17 @@ def visible_documents(user):
             .prefetch_related("author_kanwil", for_specific_subqueries=True).order_by("-first_published_at"))
 
 
+def served_restrictions(page):
+    """The view restrictions on the page and its ancestors, read once per page object: the
+    serving hooks each ask while one request serves it (the object lives for that request)."""
+    if "_served_restrictions" not in page.__dict__:
+        page._served_restrictions = list(page.get_view_restrictions())
+    return page._served_restrictions
+
+
 def password_protected(page):
     """Whether a password restriction sits on the page or one of its ancestors."""
-    return page.get_view_restrictions().filter(restriction_type=PASSWORD).exists()
+    return any(restriction.restriction_type == PASSWORD for restriction in served_restrictions(page))
 
 
 # --- attachment files --------------------------------------------------------------------

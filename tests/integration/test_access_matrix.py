@@ -10,6 +10,7 @@ screens) are covered in tests/integration/test_admin_access.py (another module).
 Adding a surface: write one function `surface(probe, part) -> (text, kinds)` below and
 list it in SURFACES. `probe` answers requests for one role (cached); `kinds` names the
 secrets (title, body, attachment) the surface can show at all; the matrix checks each."""
+import html
 import json
 import re
 
@@ -131,18 +132,31 @@ def related(probe, part):
     return {"title": bool(aside) and part.secrets["title"] in aside.group(0)}
 
 
+def kanwil_listing(probe, url, section="kanwil-experience"):
+    """One section of a Kanwil page over every page of its pager (following its "next"
+    links), as a list of the pages' section texts."""
+    found, address = [], url
+    while address and len(found) < 100:
+        match = re.search(rf'<section class="{section}">.*?</section>', probe.text(address), re.S)
+        if not match:
+            break
+        found.append(match.group(0))
+        following = re.search(r'<a href="([^"]+)" rel="next"', match.group(0))
+        address = url + html.unescape(following.group(1)) if following else None
+    return found
+
+
 def listings(probe, part):
-    pages = [probe.world.home.url] + [p.url for p in probe.world.kanwil_pages.values()]
-    text = "".join(probe.text(url) for url in pages)
+    text = probe.text(probe.world.home.url)
+    text += "".join("".join(kanwil_listing(probe, p.url)) for p in probe.world.kanwil_pages.values())
     return {"title": part.secrets["title"] in text}
 
 
 def kanwil_experience(probe, part):
     """The experience listed on the page of the other Kanwil, which every world page names as
-    the source of its practice."""
+    the source of its practice: on any page of its pager."""
     other = next(page for code, page in probe.world.kanwil_pages.items() if code != part.kanwil)
-    section = re.search(r'<section class="kanwil-experience">.*?</section>', probe.text(other.url), re.S)
-    return {"title": bool(section) and part.secrets["title"] in section.group(0)}
+    return {"title": any(part.secrets["title"] in section for section in kanwil_listing(probe, other.url))}
 
 
 def page_url(probe, part):
@@ -185,8 +199,12 @@ DOWNLOADS = {attachment_url}  # surfaces judged by Part.downloadable_by rather t
 # --- the matrix -----------------------------------------------------------------------------
 
 @pytest.fixture
-def world(fresh_alias, users):
+def world(fresh_alias, users, monkeypatch):
     from search.models import PendingIndexUpdate
+
+    # Kanwil pages paged by two cards, so the matrix walks several pages of each listing.
+    monkeypatch.setattr("portal.experience.PAGE_SIZE", 2)
+    monkeypatch.setattr("portal.experience.VISITS_PAGE_SIZE", 1)
 
     PendingIndexUpdate.objects.all().delete()  # only this world reaches the private index
     built = access_world.build(users["admin"])
@@ -227,9 +245,18 @@ def test_access_matrix(world, users, capsys):
     assert checks > 1000
 
 
-def test_case_path_stage_count_is_what_each_role_may_read(world, users):
+@pytest.mark.parametrize("cached", [False, True], ids=["uncached", "cached"])
+def test_case_path_stage_count_is_what_each_role_may_read(world, users, cached, settings, monkeypatch, request):
     """Every world page has one stage: its count on the home page's path is the number of
-    world pages the role may read (the anchor is public and live)."""
+    world pages the role may read (the anchor is public and live). Cached (portal.page_cache,
+    as between requests outside a transaction), one role's counts never reach another's."""
+    from portal import page_cache
+
+    if cached:
+        settings.REFERENCE_CACHE_SECONDS = 60
+        monkeypatch.setattr(page_cache, "_in_transaction", lambda: False)
+    page_cache.clear()
+    request.addfinalizer(page_cache.clear)
     for name in access_world.ROLES:
         role = Role(name)
         probe = Probe(role, None if role.anonymous else users[name], world)
@@ -240,6 +267,26 @@ def test_case_path_stage_count_is_what_each_role_may_read(world, users):
         count = re.search(r'<span class="count" data-code="[\w-]+">(\d+)', step.group(0)) if step else None
         shown = int(count.group(1)) if count else 0
         assert shown == expected, (name, shown, expected)
+
+
+def test_kanwil_pager_counts_only_what_each_role_may_read(world, users):
+    """Every card of a Kanwil's experience on exactly one page of its pager, and the total
+    the page announces is the number of those cards: a document the role may not read is
+    neither listed nor counted."""
+    for name in access_world.ROLES:
+        role = Role(name)
+        if role.anonymous:
+            continue
+        probe = Probe(role, users[name], world)
+        for section_page in world.kanwil_pages.values():
+            sections = kanwil_listing(probe, section_page.url)
+            cards = [href for section in sections for href in re.findall(r'<h3><a href="([^"]+)"', section)]
+            assert len(cards) == len(set(cards)), (name, section_page.url, cards)
+            readable = {part.page.url for part in world.parts if part.readable_by(role)}
+            world_urls = {part.page.url for part in world.parts}
+            assert {url for url in cards if url in world_urls} <= readable, (name, cards)
+            total = re.search(r'\((\d+) dokumen\)', sections[0])
+            assert len(sections) == 1 or (total and int(total.group(1)) == len(cards)), (name, section_page.url)
 
 
 # --- password privacy: off, and a password known to a reader opens nothing -------------------

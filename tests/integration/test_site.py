@@ -46,7 +46,7 @@ def test_viewer_sees_home_with_kanwil_and_latest_documents(client):
     assert client.login(username="staf-kalbar", password="lintas-demo")
     response = client.get("/")
     assert response.status_code == 200
-    assert len(response.context["kanwil_pages"]) == 38
+    assert len(response.context["kanwil_links"]) == 38
     latest = list(response.context["latest_documents"])
     assert latest and all(isinstance(doc, DOCUMENT_MODELS) for doc in latest)
     html = response.content.decode()
