@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -226,6 +227,40 @@ def _apply_with_retries(index, documents, deletes, failed, fail_closed, tries=3,
     return result
 
 
+def _fill(report, ids, restrictions, version, progress, batch_size):
+    """Build and write every page into report.name. Building is Python's work and indexing
+    Elasticsearch's: one batch is written (in a thread, waiting on the node) while the next
+    is built, so on two cores both run at once. Progress counts written batches, and
+    nothing is left in flight when this returns or raises."""
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-bulk")
+    in_flight = None
+    done = 0
+
+    def settle(future, size):
+        nonlocal done
+        result = future.result()
+        report.skipped.update(result.failed)
+        report.indexed += len(result.indexed)
+        done += size
+        progress(done, len(ids))
+
+    try:
+        for chunk in _chunks(ids, batch_size):
+            pages, failed = load_pages(chunk)
+            documents, build_failed = build_documents(pages, restrictions, version, store_plain_texts=True)
+            del pages
+            if in_flight:
+                settle(*in_flight)
+            in_flight = None
+            future = writer.submit(_apply_with_retries, report.name, documents, set(), {**failed, **build_failed},
+                                   fail_closed=False, refresh=False)  # refreshed once, before the swap
+            in_flight = (future, len(chunk))
+        if in_flight:
+            settle(*in_flight)
+    finally:
+        writer.shutdown(wait=True)
+
+
 def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
     """Index everything into a new versioned index and swap the alias atomically. Pages whose
     document fails are skipped and reported (and queued, so they show up as dead letters).
@@ -242,16 +277,7 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
         restricted = _restriction_state(restrictions)
         version = build_version()
         progress(0, len(ids))
-        done = 0
-        for chunk in _chunks(ids, batch_size):
-            pages, failed = load_pages(chunk)
-            documents, build_failed = build_documents(pages, restrictions, version, store_plain_texts=True)
-            result = _apply_with_retries(report.name, documents, set(), {**failed, **build_failed}, fail_closed=False,
-                                         refresh=False)  # refreshed once, before the swap
-            report.skipped.update(result.failed)
-            report.indexed += len(result.indexed)
-            done += len(chunk)
-            progress(done, len(ids))
+        _fill(report, ids, restrictions, version, progress, batch_size)
         finish_filling(report.name)
         old = live_indices()
         swap = [{"add": {"index": report.name, "alias": alias_name()}}]
@@ -299,24 +325,12 @@ class ReconcileReport:
         return bool(self.added or self.removed or self.refreshed or self.failed)
 
 
-def _indexed_state():
-    """{page id: (source_hash, access)}. Access is compared as well as the hash: it decides
-    who may read a document, so a document altered behind the hash's back is caught too."""
-    hits = scan(get_client(), index=alias_name(), query={"query": {"match_all": {}}},
-                _source=["source_hash", "access"])
-    state = {}
-    for hit in hits:
-        source = hit.get("_source") or {}
-        state[int(hit["_id"])] = (source.get("source_hash"), sorted(source.get("access") or []))
-    return state
-
-
 def reconcile(batch_size=BATCH_SIZE, progress=lambda done, total: None):
     """Compare every live document page with the index and repair any drift. Each page's
     document is built as it would be now and its hash compared with the stored one, so a
     change in content, taxonomy labels, access, analysis data or building code is found."""
     ensure_index()
-    indexed = _indexed_state()
+    indexed = {i: stamp for i, stamp, _ in _stamps(alias_name())}
     ids = indexable_ids()
     return _repair(indexed, ids, ids, list(access.group_restrictions()), batch_size, progress)
 
@@ -333,7 +347,7 @@ def _repair(indexed, live_ids, check_ids, restrictions, batch_size, progress):
         pages, failed = load_pages(chunk)
         documents, build_failed = build_documents(pages, restrictions, version)
         failed.update(build_failed)
-        stale = {i: d for i, d in documents.items() if indexed.get(i) != (d["source_hash"], sorted(d["access"]))}
+        stale = {i: d for i, d in documents.items() if indexed.get(i) != _stamp(d["source_hash"], d["access"])}
         gone = set(chunk) - {p.id for p in pages} - set(failed)  # unpublished meanwhile
         result = _apply_with_retries(alias_name(), stale, gone, failed, fail_closed=True)
         report.failed.update(result.failed)
@@ -348,18 +362,22 @@ def _repair(indexed, live_ids, check_ids, restrictions, batch_size, progress):
     return report
 
 
-def _hashes(index, with_version=False):
-    """{page id: (source_hash, access[, build_version])} read from doc values: ids and
-    stamps only, no document source."""
-    fields = ["source_hash", "access"] + (["build_version"] if with_version else [])
-    hits = scan(get_client(), index=index, query={"query": {"match_all": {}}},
-                _source=False, docvalue_fields=fields, size=5000)
-    state = {}
+def _stamp(source_hash, access_tokens):
+    """What reconcile compares per page, as one short string (100k of them stay small).
+    Access is compared as well as the hash: it decides who may read a document, so a
+    document altered behind the hash's back is caught too."""
+    return f"{source_hash}|{','.join(sorted(access_tokens or []))}"
+
+
+def _stamps(index):
+    """Yield (page id, stamp, build_version) read from doc values: ids and stamps only, no
+    document source."""
+    hits = scan(get_client(), index=index, query={"query": {"match_all": {}}}, _source=False,
+                docvalue_fields=["source_hash", "access", "build_version"], size=5000)
     for hit in hits:
         values = hit.get("fields") or {}
-        key = ((values.get("source_hash") or [None])[0], sorted(values.get("access") or []))
-        state[int(hit["_id"])] = key + ((values.get("build_version") or [None])[0],) if with_version else key
-    return state
+        yield (int(hit["_id"]), _stamp((values.get("source_hash") or [None])[0], values.get("access")),
+               (values.get("build_version") or [None])[0])
 
 
 def changed_since(since, previous, indexed):
@@ -375,11 +393,9 @@ def changed_since(since, previous, indexed):
     version = build_version()
     for name in previous:
         try:
-            old = _hashes(name, with_version=True)
+            ids |= {i for i, stamp, built in _stamps(name) if built == version and indexed.get(i) != stamp}
         except NotFoundError:
             continue  # already gone: nothing written there to catch
-        ids |= {i for i, (digest, tokens, built) in old.items()
-                if built == version and indexed.get(i) != (digest, tokens)}
     return ids
 
 
@@ -393,7 +409,7 @@ def reconcile_since(since, previous=(), restricted=None, batch_size=BATCH_SIZE,
     now_restrictions = list(access.group_restrictions())
     if restricted is not None and restricted != _restriction_state(now_restrictions):
         return reconcile(batch_size, progress)
-    indexed = _hashes(alias_name())
+    indexed = {i: stamp for i, stamp, _ in _stamps(alias_name())}
     ids = indexable_ids()
     check = (set(ids) - set(indexed)) | (changed_since(since, previous, indexed) & set(ids))
     return _repair(indexed, ids, sorted(check), now_restrictions, batch_size, progress)
