@@ -68,7 +68,8 @@ def raw_load(path):
                     yield {"_op_type": "index", "_index": name, "_id": item["_id"], "_source": item["_source"]}
 
         started = time.perf_counter()
-        for ok, info in streaming_bulk(client, actions(), chunk_size=500, max_chunk_bytes=10 * 1024 * 1024,
+        # A generous timeout: on a busy node a 10 MB bulk may take longer than the default 10 s.
+        for ok, info in streaming_bulk(client.options(request_timeout=120), actions(), chunk_size=500, max_chunk_bytes=10 * 1024 * 1024,
                                        raise_on_error=True):
             pass
         client.indices.refresh(index=name)
