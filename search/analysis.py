@@ -121,7 +121,36 @@ def normalise_codes(text: str, replace_phrases: bool = False) -> str:
     """Replace code variants by canonical tokens ("P-21" -> "p21"); phrase variants
     keep their words and get the token appended ("berkas lengkap p21"), so documents
     match either form. In a query (replace_phrases=True) the phrase stands for the code
-    alone: "berkas lengkap" asks exactly what "P-21" asks."""
+    alone: "berkas lengkap" asks exactly what "P-21" asks.
+
+    Each pattern runs only if the words it cannot match without are in the text: a
+    substring test is far cheaper than a regular-expression scan of a long field, and
+    most fields name few codes (see _required_words)."""
+    if _CASE_TRAPS.search(text):
+        return _normalise_codes_scanning_all(text, replace_phrases)
+    folded = text.lower()
+    for rule in data().codes:
+
+        def canonical(m: re.Match[str], rule: CodeRule = rule) -> str:
+            return m.expand(rule.token).lower()
+
+        for pattern in rule.replace:
+            if _may_match(pattern, text, folded):
+                text, count = pattern.subn(canonical, text)
+                folded = text.lower() if count else folded
+        for pattern in rule.add:
+            if not _may_match(pattern, text, folded):
+                continue
+            if replace_phrases:
+                text, count = pattern.subn(canonical, text)
+            else:
+                text, count = pattern.subn(lambda m, c=canonical: f"{m.group(0)} {c(m)}", text)
+            folded = text.lower() if count else folded
+    return text
+
+
+def _normalise_codes_scanning_all(text: str, replace_phrases: bool) -> str:
+    """normalise_codes without the word pre-check, for text the pre-check cannot judge."""
     for rule in data().codes:
 
         def canonical(m: re.Match[str], rule: CodeRule = rule) -> str:
@@ -135,6 +164,63 @@ def normalise_codes(text: str, replace_phrases: bool = False) -> str:
             else:
                 text = pattern.sub(lambda m, c=canonical: f"{m.group(0)} {c(m)}", text)
     return text
+
+
+# Non-ASCII characters that a case-insensitive pattern matches as an ASCII letter (dotted
+# capital I and dotless i as "i", the long s as "s", the Kelvin sign as "k"). str.lower()
+# does not turn them into that letter, so the word pre-check would miss them: text with one
+# of them is scanned by every pattern instead. The list is what re itself answers (a test
+# asks it again over every code point).
+_CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
+
+
+def _may_match(pattern: re.Pattern[str], text: str, folded: str) -> bool:
+    haystack = folded if pattern.flags & re.IGNORECASE else text
+    return all(any(word in haystack for word in choices) for choices in _required_words(pattern))
+
+
+@functools.lru_cache(maxsize=None)
+def _required_words(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """What any match of `pattern` contains, as (any of these words) groups that must all
+    be present: the runs of ASCII letters and digits outside optional parts, and an
+    alternation whose every branch starts with such a run. Lower-cased for patterns that
+    ignore case. Anything the analysis cannot see through just adds no requirement, so the
+    pre-check never skips a pattern that could match."""
+    from re import _constants as c, _parser  # the parser re itself uses
+
+    ignore_case = bool(pattern.flags & re.IGNORECASE)
+
+    def word_char(op, arg) -> str | None:
+        if op is c.LITERAL and arg < 0x80 and chr(arg).isalnum():
+            return chr(arg).lower() if ignore_case else chr(arg)
+        return None
+
+    def leading_run(items) -> str:
+        run = ""
+        for op, arg in items:
+            char = word_char(op, arg)
+            if char is None:
+                break
+            run += char
+        return run
+
+    groups: list[tuple[str, ...]] = []
+    run = ""
+    for op, arg in _parser.parse(pattern.pattern, pattern.flags):
+        char = word_char(op, arg)
+        if char is not None:
+            run += char
+            continue
+        if run:
+            groups.append((run,))
+            run = ""
+        if op is c.BRANCH:
+            starts = tuple(leading_run(branch) for branch in arg[1])
+            if all(starts):
+                groups.append(starts)
+    if run:
+        groups.append((run,))
+    return tuple(groups)
 
 
 def _strip_particle(word: str) -> str:

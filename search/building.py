@@ -8,6 +8,7 @@ import json
 import logging
 
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import DatabaseError, transaction
 from wagtail.models import Page
 
 from lessons.models import DOCUMENT_MODELS
@@ -86,13 +87,39 @@ def load_pages(ids):
         return pages, failed
 
 
-def build_documents(pages, restrictions, version):
-    """({id: document}, {id: error}): each page built on its own."""
-    documents, failed = {}, {}
+def build_documents(pages, restrictions, version, store_plain_texts=False):
+    """({id: document}, {id: error}): each page built on its own. With store_plain_texts,
+    pages whose stored plain texts (DocumentPage.plain_texts) missed or are out of date get
+    the ones just made: the backfill for pages saved before they were stored, or by other
+    rendering code."""
+    documents, failed, stale = {}, {}, []
     for page in pages:
+        recording = store_plain_texts and hasattr(page, "fill_plain_texts")
+        if recording:
+            page._recording_plain_texts = {}
         try:
             documents[page.id] = build_document(page, restrictions, version)
         except Exception as error:  # noqa: BLE001 - any fault in one page's data sets that page aside
             logger.warning("Cannot build the search document of page %s: %s", page.id, error)
             failed[page.id] = error_text(error)
+        else:
+            if recording and page._recording_plain_texts != page.plain_texts:
+                stale.append((page, page._recording_plain_texts))
+        finally:
+            if recording:
+                page._recording_plain_texts = None
+    if stale:
+        _store_plain_texts(stale)
     return documents, failed
+
+
+def _store_plain_texts(stale):
+    """One UPDATE per page, of that column only, in one transaction. A page published
+    meanwhile may get texts of its previous sources: they are keyed by source, so they
+    only miss (and are rendered again), never stand for the new text."""
+    try:
+        with transaction.atomic():
+            for page, texts in stale:
+                type(page).objects.filter(pk=page.pk).update(plain_texts=texts)
+    except DatabaseError as error:  # a busy database: the texts are stored another time
+        logger.warning("Could not store the plain texts of %s pages: %s", len(stale), error)

@@ -16,6 +16,7 @@ import json
 import logging
 import re
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -115,12 +116,26 @@ def _own_index(name):
     return re.fullmatch(re.escape(alias_name()) + r"-\d{20}", name) is not None
 
 
-def create_index(name):
+# While a rebuild fills a new index no one searches yet, Elasticsearch need not make
+# segments searchable every second; the index's own settings come back before the swap.
+FILL_SETTINGS = {"refresh_interval": "-1"}
+
+
+def create_index(name, filling=False):
     client = get_client()
     mappings = mapping()
     mappings["_meta"] = {"build_version": build_version(), "created_at": timezone.now().isoformat()}
-    client.indices.create(index=name, settings=index_body_settings(), mappings=mappings)
+    body = index_body_settings()
+    client.indices.create(index=name, settings={**body, **FILL_SETTINGS} if filling else body, mappings=mappings)
     return name
+
+
+def finish_filling(name):
+    """Give a filled index back the settings FILL_SETTINGS overrode, then refresh it."""
+    client = get_client()
+    body = index_body_settings()
+    client.indices.put_settings(index=name, settings={key: body.get(key) for key in FILL_SETTINGS})
+    client.indices.refresh(index=name)
 
 
 def ensure_index():
@@ -212,30 +227,58 @@ def _apply_with_retries(index, documents, deletes, failed, fail_closed, tries=3,
     return result
 
 
+def _fill(report, ids, restrictions, version, progress, batch_size):
+    """Build and write every page into report.name. Building is Python's work and indexing
+    Elasticsearch's: one batch is written (in a thread, waiting on the node) while the next
+    is built, so on two cores both run at once. Progress counts written batches, and
+    nothing is left in flight when this returns or raises."""
+    writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-bulk")
+    in_flight = None
+    done = 0
+
+    def settle(future, size):
+        nonlocal done
+        result = future.result()
+        report.skipped.update(result.failed)
+        report.indexed += len(result.indexed)
+        done += size
+        progress(done, len(ids))
+
+    try:
+        for chunk in _chunks(ids, batch_size):
+            pages, failed = load_pages(chunk)
+            documents, build_failed = build_documents(pages, restrictions, version, store_plain_texts=True)
+            del pages
+            if in_flight:
+                settle(*in_flight)
+            in_flight = None
+            future = writer.submit(_apply_with_retries, report.name, documents, set(), {**failed, **build_failed},
+                                   fail_closed=False, refresh=False)  # refreshed once, before the swap
+            in_flight = (future, len(chunk))
+        if in_flight:
+            settle(*in_flight)
+    finally:
+        writer.shutdown(wait=True)
+
+
 def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
     """Index everything into a new versioned index and swap the alias atomically. Pages whose
     document fails are skipped and reported (and queued, so they show up as dead letters).
     A failed rebuild deletes its new index. The replaced index is kept for a grace period
-    (searches may still be running on it); then reconcile picks up what was published
+    (searches may still be running on it); then reconcile_since() picks up what changed
     while the rebuild ran."""
     client = get_client()
-    report = RebuildReport(name=create_index(new_index_name()))
+    # Taken before anything is read: whatever changes after it is looked at again at the end.
+    started = timezone.now()
+    report = RebuildReport(name=create_index(new_index_name(), filling=True))
     try:
         ids = indexable_ids()
         restrictions = list(access.group_restrictions())
+        restricted = _restriction_state(restrictions)
         version = build_version()
         progress(0, len(ids))
-        done = 0
-        for chunk in _chunks(ids, batch_size):
-            pages, failed = load_pages(chunk)
-            documents, build_failed = build_documents(pages, restrictions, version)
-            result = _apply_with_retries(report.name, documents, set(), {**failed, **build_failed}, fail_closed=False,
-                                         refresh=False)  # refreshed once, before the swap
-            report.skipped.update(result.failed)
-            report.indexed += len(result.indexed)
-            done += len(chunk)
-            progress(done, len(ids))
-        client.indices.refresh(index=report.name)
+        _fill(report, ids, restrictions, version, progress, batch_size)
+        finish_filling(report.name)
         old = live_indices()
         swap = [{"add": {"index": report.name, "alias": alias_name()}}]
         swap += [{"remove": {"index": o, "alias": alias_name()}} for o in old]
@@ -253,7 +296,7 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
     # no search can still be using them. The one just replaced waits for its grace period.
     report.pruned = prune_retired(keep_only_newest=True)
     _set_aside(report.skipped)
-    report.reconcile = reconcile()
+    report.reconcile = reconcile_since(started, old, restricted)
     return report
 
 
@@ -282,47 +325,99 @@ class ReconcileReport:
         return bool(self.added or self.removed or self.refreshed or self.failed)
 
 
-def _indexed_state():
-    """{page id: (source_hash, access)}. Access is compared as well as the hash: it decides
-    who may read a document, so a document altered behind the hash's back is caught too."""
-    hits = scan(get_client(), index=alias_name(), query={"query": {"match_all": {}}},
-                _source=["source_hash", "access"])
-    state = {}
-    for hit in hits:
-        source = hit.get("_source") or {}
-        state[int(hit["_id"])] = (source.get("source_hash"), sorted(source.get("access") or []))
-    return state
-
-
 def reconcile(batch_size=BATCH_SIZE, progress=lambda done, total: None):
     """Compare every live document page with the index and repair any drift. Each page's
     document is built as it would be now and its hash compared with the stored one, so a
     change in content, taxonomy labels, access, analysis data or building code is found."""
     ensure_index()
-    restrictions = list(access.group_restrictions())
-    version = build_version()
-    indexed = _indexed_state()
+    indexed = {i: stamp for i, stamp, _ in _stamps(alias_name())}
     ids = indexable_ids()
-    report = ReconcileReport(removed=sorted(set(indexed) - set(ids)), checked=len(ids))
-    progress(0, len(ids))
+    return _repair(indexed, ids, ids, list(access.group_restrictions()), batch_size, progress)
+
+
+def _repair(indexed, live_ids, check_ids, restrictions, batch_size, progress):
+    """Build the documents of check_ids (live pages), write those that differ from
+    `indexed`, and delete indexed documents of pages that are not in live_ids."""
+    version = build_version()
+    live = set(live_ids)
+    report = ReconcileReport(removed=sorted(set(indexed) - live), checked=len(check_ids))
+    progress(0, len(check_ids))
     done = 0
-    for chunk in _chunks(ids, batch_size):
+    for chunk in _chunks(check_ids, batch_size):
         pages, failed = load_pages(chunk)
         documents, build_failed = build_documents(pages, restrictions, version)
         failed.update(build_failed)
-        stale = {i: d for i, d in documents.items() if indexed.get(i) != (d["source_hash"], sorted(d["access"]))}
+        stale = {i: d for i, d in documents.items() if indexed.get(i) != _stamp(d["source_hash"], d["access"])}
         gone = set(chunk) - {p.id for p in pages} - set(failed)  # unpublished meanwhile
         result = _apply_with_retries(alias_name(), stale, gone, failed, fail_closed=True)
         report.failed.update(result.failed)
         report.added += sorted(i for i in result.indexed if i not in indexed)
         report.refreshed += sorted(i for i in result.indexed if i in indexed)
         done += len(chunk)
-        progress(done, len(ids))
+        progress(done, len(check_ids))
     if report.removed:
         _apply_with_retries(alias_name(), {}, report.removed, {}, fail_closed=True)
     _set_aside(report.failed)
     prune_retired()
     return report
+
+
+def _stamp(source_hash, access_tokens):
+    """What reconcile compares per page, as one short string (100k of them stay small).
+    Access is compared as well as the hash: it decides who may read a document, so a
+    document altered behind the hash's back is caught too."""
+    return f"{source_hash}|{','.join(sorted(access_tokens or []))}"
+
+
+def _stamps(index):
+    """Yield (page id, stamp, build_version) read from doc values: ids and stamps only, no
+    document source."""
+    hits = scan(get_client(), index=index, query={"query": {"match_all": {}}}, _source=False,
+                docvalue_fields=["source_hash", "access", "build_version"], size=5000)
+    for hit in hits:
+        values = hit.get("fields") or {}
+        yield (int(hit["_id"]), _stamp((values.get("source_hash") or [None])[0], values.get("access")),
+               (values.get("build_version") or [None])[0])
+
+
+def changed_since(since, previous, indexed):
+    """Live page ids whose document may have changed since `since` (a rebuild's start):
+    published since then, queued since then (and not drained yet), or rewritten in the
+    replaced index (`previous`) by the index worker while the rebuild ran, which is how
+    moves, view restrictions, attachments and taxonomy edits show. The replaced index's
+    documents built by the current code and differing from the new index's are those."""
+    from wagtail.models import Page
+
+    ids = set(Page.objects.filter(last_published_at__gte=since).values_list("id", flat=True))
+    ids |= set(PendingIndexUpdate.objects.filter(created_at__gte=since).values_list("page_id", flat=True))
+    version = build_version()
+    for name in previous:
+        try:
+            ids |= {i for i, stamp, built in _stamps(name) if built == version and indexed.get(i) != stamp}
+        except NotFoundError:
+            continue  # already gone: nothing written there to catch
+    return ids
+
+
+def reconcile_since(since, previous=(), restricted=None, batch_size=BATCH_SIZE,
+                    progress=lambda done, total: None):
+    """The closing check of a rebuild: like reconcile(), but builds again only the pages
+    that may have changed since the rebuild started (changed_since) or are missing from the
+    index, and finds deletions by ids alone. If the view restrictions changed meanwhile,
+    every page's access may have: then it is a full reconcile."""
+    ensure_index()
+    now_restrictions = list(access.group_restrictions())
+    if restricted is not None and restricted != _restriction_state(now_restrictions):
+        return reconcile(batch_size, progress)
+    indexed = {i: stamp for i, stamp, _ in _stamps(alias_name())}
+    ids = indexable_ids()
+    check = (set(ids) - set(indexed)) | (changed_since(since, previous, indexed) & set(ids))
+    return _repair(indexed, ids, sorted(check), now_restrictions, batch_size, progress)
+
+
+def _restriction_state(restrictions):
+    """What decides access tokens, to tell whether view restrictions changed (a few rows)."""
+    return sorted((r.id, r.page_id, r.restriction_type, sorted(g.id for g in r.groups.all())) for r in restrictions)
 
 
 # --- Status ------------------------------------------------------------------------------

@@ -1,4 +1,8 @@
 """The three kinds of shared documents, as Wagtail pages under a Kanwil page."""
+import hashlib
+from importlib.metadata import version as package_version
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +12,7 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
+from lessons.markdown import rendering
 from lessons.markdown.rendering import markdown_to_text
 from lessons.privacy import guard as privacy_guard
 from lessons.privacy.panels import PrivacyReviewPanel
@@ -58,6 +63,11 @@ class DocumentPage(Page):
         on_delete=models.SET_NULL, related_name="+",
     )
     privacy_override_digest = models.CharField(max_length=64, blank=True, editable=False)
+    # Plain text of each Markdown source of the page, made when the page is saved so that
+    # indexing (every rebuild, every publication) does not render Markdown again:
+    # {plain_text_key(source): text}. Looked up by the source itself, so a row written behind
+    # save()'s back can only miss (and the text is rendered), never give another source's text.
+    plain_texts = models.JSONField(default=dict, blank=True, editable=False)
 
     type_code = ""  # canonical content-type code, set by each subclass
     base_form_class = DocumentPageForm
@@ -98,7 +108,33 @@ class DocumentPage(Page):
         return [self.body_text()]
 
     def body_text(self):
-        return "\n".join(markdown_to_text(b.value) if b.block_type == "markdown" else _block_text(b) for b in self.body)
+        return "\n".join(self.plain_text(b.value) if b.block_type == "markdown" else _block_text(b) for b in self.body)
+
+    def plain_text(self, source):
+        """markdown_to_text(source), from plain_texts when it was stored at the last save."""
+        if not source:
+            return ""
+        key = plain_text_key(source)
+        text = (self.plain_texts or {}).get(key) if isinstance(self.plain_texts, dict) else None
+        if text is None:
+            text = markdown_to_text(source)
+        if self._recording_plain_texts is not None:
+            self._recording_plain_texts[key] = text
+        return text
+
+    _recording_plain_texts = None
+
+    def fill_plain_texts(self):
+        """Store the plain text of every Markdown source text_sections() reads (and only
+        those: texts of sources the page no longer has are dropped)."""
+        self._recording_plain_texts = recorded = {}
+        try:
+            self.text_sections()
+        finally:
+            self._recording_plain_texts = None
+        changed = recorded != self.plain_texts
+        self.plain_texts = recorded
+        return changed
 
     def attachment_text(self):
         return "\n".join(a.extracted_text for a in self.attachments.all() if a.extracted_text)
@@ -114,7 +150,35 @@ class DocumentPage(Page):
 
     def save(self, *args, **kwargs):
         privacy_guard.check_going_live(self, kwargs.get("update_fields"))
+        if kwargs.get("update_fields") is None:  # the content is written: its plain text too
+            try:
+                self.fill_plain_texts()
+            except Exception:  # noqa: BLE001 - content that cannot be read as text is the index's to report
+                self.plain_texts = {}
         return super().save(*args, **kwargs)
+
+    def serializable_data(self):
+        # Revisions keep what editors wrote; the plain text is made again when one is published.
+        data = super().serializable_data()
+        data.pop("plain_texts", None)
+        return data
+
+
+def _renderer_fingerprint():
+    """What markdown_to_text's output depends on besides the source: our rendering code
+    and the parser and sanitiser versions. A change to any of them changes every key, so
+    stored texts made by other code are never used."""
+    digest = hashlib.sha256(f"{rendering.CACHE_VERSION}|{package_version('markdown')}|{package_version('nh3')}".encode())
+    for module in (rendering, rendering.limits):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+_RENDERER = _renderer_fingerprint()
+
+
+def plain_text_key(source):
+    return hashlib.sha256(f"{_RENDERER}\n{source}".encode()).hexdigest()[:32]
 
 
 def _block_text(block):
@@ -182,8 +246,8 @@ class StudiTiruReport(DocumentPage):
         team = [f"{m.value['name']} {m.value['role']}" for m in self.team]
         actions = [f"{a.value['action']} {a.value['owner']}" for a in self.follow_up]
         return [
-            markdown_to_text(self.purpose), self.body_text(), markdown_to_text(self.findings),
-            markdown_to_text(self.recommendations), "\n".join(actions), "\n".join(team),
+            self.plain_text(self.purpose), self.body_text(), self.plain_text(self.findings),
+            self.plain_text(self.recommendations), "\n".join(actions), "\n".join(team),
         ]
 
     class Meta:
@@ -230,7 +294,7 @@ class LessonLearned(DocumentPage):
 
     def text_sections(self):
         fields = (self.situation, self.action_taken, self.result, self.recommendation)
-        return [markdown_to_text(text) for text in fields] + [self.body_text()]
+        return [self.plain_text(text) for text in fields] + [self.body_text()]
 
     class Meta:
         verbose_name = _("pelajaran")
@@ -257,10 +321,10 @@ class ProceduralGuide(DocumentPage):
 
     def text_sections(self):
         steps = [
-            "\n".join([s.value["title"], markdown_to_text(s.value["description"]), *s.value["checklist"]])
+            "\n".join([s.value["title"], self.plain_text(s.value["description"]), *s.value["checklist"]])
             for s in self.steps
         ]
-        return [markdown_to_text(self.legal_basis), *steps, self.body_text()]
+        return [self.plain_text(self.legal_basis), *steps, self.body_text()]
 
     class Meta:
         verbose_name = _("panduan prosedur")
