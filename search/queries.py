@@ -7,10 +7,17 @@ from elasticsearch.dsl import Q, Search
 from .analysis import analyse, normalise_codes, stage_codes_in, stem, surface_cores, tokens
 from . import schema
 from .documents import alias_name, stop_words
+from .question_words import is_question_word
 
 FACET_SIZE = 100
 SUGGEST_OPTIONS = 5  # spelling candidates per word, checked in turn against what the reader may see
 SUGGEST_FIELD = "body"  # the spelling suggester's vocabulary
+SUGGEST_MIN_LENGTH = 4  # shorter words get no spelling candidates (the suggester's min_word_length)
+# Typo tolerance: one edit from 5 letters, two from 10; the first two letters as typed.
+# Shorter words and a free first letter made every common word match hundreds of others.
+FUZZY_MIN_LENGTH = 5
+FUZZINESS = "AUTO:5,10"
+FUZZY_PREFIX = 2
 
 
 def _names(flag):
@@ -60,28 +67,37 @@ def _concept_query(forms, weights):
             continue
         kind = "phrase" if len(analysed.split()) > 1 else "best_fields"
         clauses.append(Q("multi_match", query=analysed, type=kind, fields=_fields(weights["stemmed"]), boost=boost))
-        if index == 0 and kind == "best_fields" and len(form) > 3 and not any(ch.isdigit() for ch in form):
+        if index == 0 and kind == "best_fields" and len(form) >= FUZZY_MIN_LENGTH and form.isalpha():
             # Typos: fuzzy on the text as written, worth less than an exact stem.
-            clauses.append(Q("multi_match", query=form, fields=_fields(weights["as_written"]), fuzziness="AUTO",
-                             prefix_length=1, max_expansions=20, boost=0.3 * boost))
+            clauses.append(Q("multi_match", query=form, fields=_fields(weights["as_written"]), fuzziness=FUZZINESS,
+                             prefix_length=FUZZY_PREFIX, max_expansions=20, boost=0.3 * boost))
     return Q("dis_max", queries=clauses, tie_breaker=0.2) if clauses else None
 
 
 def required_matches(count, relaxed=False):
-    """Short queries need any concept; longer ones about half of them (relaxed: any)."""
-    return 1 if relaxed or count <= 2 else (count + 1) // 2
+    """How many of a query's concepts a document must match: every one of one or two,
+    all but one of three or four, all but two of more (relaxed: any one). Asking for
+    most concepts keeps a typical query to the documents about it rather than ~40 % of
+    the corpus; ranking among those is unchanged."""
+    if relaxed or count <= 2:
+        return 1
+    return count - 1 if count <= 4 else count - 2
 
 
 def text_query(q, glossary, relaxed=False, kanwil_codes=()):
     weights = {kind: schema.weights(kind) for kind in ("as_written", "stemmed", "pairs")}
     found = concepts(q, glossary)
-    parts = [c for c in (_concept_query(forms, weights) for forms in found) if c is not None]
+    subject = [forms for forms in found if not is_question_word(forms)] or found
+    scaffolding = [forms for forms in found if forms not in subject]
+    parts = [c for c in (_concept_query(forms, weights) for forms in subject) if c is not None]
     if not parts:
         return Q("match_none")
     analysed = analyse(QUOTED.sub(lambda m: m.group(1), q), query=True)
     bonus = [
         Q("multi_match", query=analysed, type="phrase", slop=2, fields=_fields(weights["stemmed"]), boost=2),
         Q("multi_match", query=analysed, fields=_fields(weights["pairs"])),
+        # A question's scaffolding ("can", "harus") scores where it occurs but is never required.
+        *(c for c in (_concept_query(forms, weights) for forms in scaffolding) if c is not None),
     ]
     codes = stage_codes_in(q)
     if codes:
