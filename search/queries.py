@@ -29,6 +29,8 @@ def _fields(weights):
 
 
 QUOTED = re.compile(r'"([^"]+)"')
+# English possessive ("a suspect's phone"): the word itself is the concept.
+POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b", re.IGNORECASE)
 
 
 def concepts(q, glossary):
@@ -36,7 +38,7 @@ def concepts(q, glossary):
     its equivalents) or a single remaining word. Matching any form of a concept counts as
     matching it; words the index ignores (stop words) are no concept at all."""
     result = [[f'"{phrase}"'] for phrase in QUOTED.findall(q) if tokens(phrase)]
-    text = normalise_codes(QUOTED.sub(" ", q), replace_phrases=True)
+    text = normalise_codes(POSSESSIVE.sub("", QUOTED.sub(" ", q)), replace_phrases=True)
     words = [w for w in tokens(text)]
     found = glossary.expansions(text) if glossary else []
     position = 0
