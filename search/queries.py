@@ -143,9 +143,13 @@ def highlight_query(q, glossary):
             if code_forms:
                 clauses.extend(Q("multi_match", query=f, type="phrase", fields=fields) for f in code_forms)
                 continue
-            # Fuzzy marks a misspelt word's intended form; bounded, it is the dearest clause here.
-            clauses.append(Q("multi_match", query=word, fields=fields, fuzziness="AUTO", prefix_length=2,
-                             max_expansions=10))
+            if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
+                # Fuzzy marks a misspelt word's intended form; one edit (the automaton is built
+                # for each hit and field, and a two-edit one costs many times more).
+                clauses.append(Q("multi_match", query=word, fields=fields, fuzziness=1,
+                                 prefix_length=FUZZY_PREFIX, max_expansions=10))
+            else:
+                clauses.append(Q("multi_match", query=word, fields=fields))
             root = stem(word)
             if len(root) >= 5 and root.isalpha():
                 clauses.extend(Q("wildcard", **{f: {"value": f"*{core}*"}}) for core in surface_cores(root) for f in fields)
@@ -204,12 +208,14 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
             max_analyzed_offset=settings.SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET,
             **({"highlight_query": hq.to_dict()} if hq else {}),
         ).highlight(*_names("highlighted"))
-        # Candidates only: the term suggester reads every document's words, whatever the
-        # permission filter, so each word is checked against the reader's documents
-        # (words_seen_search) before it may be offered. "always": a word counts as known
-        # only if the reader can find it, not if it merely exists somewhere.
-        search = search.suggest("did_you_mean", params.q, term={"field": SUGGEST_FIELD, "suggest_mode": "always",
-                                                               "min_word_length": 4, "size": SUGGEST_OPTIONS})
+        # Whether the reader can find each word of the query: only a word they cannot gets
+        # a spelling suggestion (spelling_search), so the common, correctly spelt search
+        # needs no second request.
+        words = spelling_words(params.q)
+        if words:
+            seen = search.aggs.bucket("known_words", "global").bucket(
+                "visible", "filter", filter=permission or Q("match_all"))
+            seen.bucket("words", "filters", filters=_word_filters(words))
 
     if params.sort == "newest" or (params.sort == "relevance" and not params.q):
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
@@ -228,14 +234,33 @@ def total_search(params, *, glossary, access_tokens):
     return build_search(params, glossary=glossary, access_tokens=access_tokens, page_size=0, extras=False).source(False)
 
 
+def spelling_words(q):
+    """The query's words the spelling suggester would offer candidates for."""
+    return sorted({word for word in tokens(q) if len(word) >= SUGGEST_MIN_LENGTH})
+
+
+def _word_filters(words):
+    return {word: Q("bool", should=[Q("term", **{f: word}) for f in _names("spelling")]) for word in words}
+
+
 def words_seen_search(words, access_tokens):
     """Which of these index terms occur in a document the reader may see: one size-0 search,
     a filter bucket per word, all under the permission filter."""
     permission = access_filter(access_tokens)
     search = Search(index=alias_name()).query(Q("bool", filter=[permission] if permission else []))
-    filters = {word: Q("bool", should=[Q("term", **{f: word}) for f in _names("spelling")]) for word in words}
-    search.aggs.bucket("words", "filters", filters=filters)
+    search.aggs.bucket("words", "filters", filters=_word_filters(words))
     return search.extra(size=0, track_total_hits=False)
+
+
+def spelling_search(q):
+    """Spelling candidates for a query with a word the reader cannot find. Candidates only:
+    the term suggester reads every document's words, whatever the permission filter, so
+    each is checked against the reader's documents (words_seen_search) before it may be
+    offered. "always": a word counts as known only if the reader can find it, not if it
+    merely exists somewhere."""
+    return Search(index=alias_name()).extra(size=0, track_total_hits=False).suggest(
+        "did_you_mean", q, term={"field": SUGGEST_FIELD, "suggest_mode": "always",
+                                 "min_word_length": SUGGEST_MIN_LENGTH, "size": SUGGEST_OPTIONS})
 
 
 def suggest_search(prefix, access_tokens, size=6):

@@ -114,7 +114,12 @@ def _swap_error(error):
 
 def _spelling_suggestion(response, params, terms, reader):
     """Corrections are judged word by word against the documents the reader may see, then
-    the whole corrected query must find something with the reader's filters."""
+    the whole corrected query must find something with the reader's filters. The search
+    itself said which of the query's words the reader can find: when they all are, there
+    is nothing to correct and no further request."""
+    if not results.unknown_words(response):
+        return ""
+    response = _send(queries.spelling_search(params.q))
     words = results.suggested_words(response)
     if not words:
         return ""
