@@ -7,10 +7,17 @@ from elasticsearch.dsl import Q, Search
 from .analysis import analyse, normalise_codes, stage_codes_in, stem, surface_cores, tokens
 from . import schema
 from .documents import alias_name, stop_words
+from .question_words import is_question_word
 
 FACET_SIZE = 100
 SUGGEST_OPTIONS = 5  # spelling candidates per word, checked in turn against what the reader may see
 SUGGEST_FIELD = "body"  # the spelling suggester's vocabulary
+SUGGEST_MIN_LENGTH = 4  # shorter words get no spelling candidates (the suggester's min_word_length)
+# Typo tolerance: one edit from 5 letters, two from 10; the first two letters as typed.
+# Shorter words and a free first letter made every common word match hundreds of others.
+FUZZY_MIN_LENGTH = 5
+FUZZINESS = "AUTO:5,10"
+FUZZY_PREFIX = 2
 
 
 def _names(flag):
@@ -22,6 +29,8 @@ def _fields(weights):
 
 
 QUOTED = re.compile(r'"([^"]+)"')
+# English possessive ("a suspect's phone"): the word itself is the concept.
+POSSESSIVE = re.compile(r"(?<=[a-z])['’]s\b", re.IGNORECASE)
 
 
 def concepts(q, glossary):
@@ -29,7 +38,7 @@ def concepts(q, glossary):
     its equivalents) or a single remaining word. Matching any form of a concept counts as
     matching it; words the index ignores (stop words) are no concept at all."""
     result = [[f'"{phrase}"'] for phrase in QUOTED.findall(q) if tokens(phrase)]
-    text = normalise_codes(QUOTED.sub(" ", q), replace_phrases=True)
+    text = normalise_codes(POSSESSIVE.sub("", QUOTED.sub(" ", q)), replace_phrases=True)
     words = [w for w in tokens(text)]
     found = glossary.expansions(text) if glossary else []
     position = 0
@@ -60,28 +69,37 @@ def _concept_query(forms, weights):
             continue
         kind = "phrase" if len(analysed.split()) > 1 else "best_fields"
         clauses.append(Q("multi_match", query=analysed, type=kind, fields=_fields(weights["stemmed"]), boost=boost))
-        if index == 0 and kind == "best_fields" and len(form) > 3 and not any(ch.isdigit() for ch in form):
+        if index == 0 and kind == "best_fields" and len(form) >= FUZZY_MIN_LENGTH and form.isalpha():
             # Typos: fuzzy on the text as written, worth less than an exact stem.
-            clauses.append(Q("multi_match", query=form, fields=_fields(weights["as_written"]), fuzziness="AUTO",
-                             prefix_length=1, max_expansions=20, boost=0.3 * boost))
+            clauses.append(Q("multi_match", query=form, fields=_fields(weights["as_written"]), fuzziness=FUZZINESS,
+                             prefix_length=FUZZY_PREFIX, max_expansions=20, boost=0.3 * boost))
     return Q("dis_max", queries=clauses, tie_breaker=0.2) if clauses else None
 
 
 def required_matches(count, relaxed=False):
-    """Short queries need any concept; longer ones about half of them (relaxed: any)."""
-    return 1 if relaxed or count <= 2 else (count + 1) // 2
+    """How many of a query's concepts a document must match: every one of one or two,
+    all but one of three or four, all but two of more (relaxed: any one). Asking for
+    most concepts keeps a typical query to the documents about it rather than ~40 % of
+    the corpus; ranking among those is unchanged."""
+    if relaxed or count <= 2:
+        return 1
+    return count - 1 if count <= 4 else count - 2
 
 
 def text_query(q, glossary, relaxed=False, kanwil_codes=()):
     weights = {kind: schema.weights(kind) for kind in ("as_written", "stemmed", "pairs")}
     found = concepts(q, glossary)
-    parts = [c for c in (_concept_query(forms, weights) for forms in found) if c is not None]
+    subject = [forms for forms in found if not is_question_word(forms)] or found
+    scaffolding = [forms for forms in found if forms not in subject]
+    parts = [c for c in (_concept_query(forms, weights) for forms in subject) if c is not None]
     if not parts:
         return Q("match_none")
     analysed = analyse(QUOTED.sub(lambda m: m.group(1), q), query=True)
     bonus = [
         Q("multi_match", query=analysed, type="phrase", slop=2, fields=_fields(weights["stemmed"]), boost=2),
         Q("multi_match", query=analysed, fields=_fields(weights["pairs"])),
+        # A question's scaffolding ("can", "harus") scores where it occurs but is never required.
+        *(c for c in (_concept_query(forms, weights) for forms in scaffolding) if c is not None),
     ]
     codes = stage_codes_in(q)
     if codes:
@@ -115,6 +133,11 @@ def highlight_query(q, glossary):
     spellings (P-21 for p21) and glossary equivalents as phrases."""
     clauses = []
     fields = _names("highlighted")
+    # Typo and word-form clauses are multi-term queries: each becomes an automaton that the
+    # highlighter runs over every word of every highlighted field of each hit. With
+    # require_field_match off, a clause on one field marks all of them, so one field each
+    # (on all three, every automaton ran three times over: a quarter of the search's took).
+    any_field = fields[:1]
     for forms in concepts(q, glossary):
         typed, *equivalents = forms
         if typed.startswith('"'):
@@ -125,12 +148,16 @@ def highlight_query(q, glossary):
             if code_forms:
                 clauses.extend(Q("multi_match", query=f, type="phrase", fields=fields) for f in code_forms)
                 continue
-            # Fuzzy marks a misspelt word's intended form; bounded, it is the dearest clause here.
-            clauses.append(Q("multi_match", query=word, fields=fields, fuzziness="AUTO", prefix_length=2,
-                             max_expansions=10))
+            if len(word) >= FUZZY_MIN_LENGTH and word.isalpha():
+                # Fuzzy marks a misspelt word's intended form; one edit (the automaton is built
+                # for each hit and field, and a two-edit one costs many times more).
+                clauses.append(Q("multi_match", query=word, fields=any_field, fuzziness=1,
+                                 prefix_length=FUZZY_PREFIX, max_expansions=10))
+            else:
+                clauses.append(Q("multi_match", query=word, fields=fields))
             root = stem(word)
             if len(root) >= 5 and root.isalpha():
-                clauses.extend(Q("wildcard", **{f: {"value": f"*{core}*"}}) for core in surface_cores(root) for f in fields)
+                clauses.extend(Q("wildcard", **{f: {"value": f"*{core}*"}}) for core in surface_cores(root) for f in any_field)
         clauses.extend(Q("multi_match", query=form, type="phrase", fields=fields) for form in equivalents)
     return Q("bool", should=clauses) if clauses else None
 
@@ -186,12 +213,14 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
             max_analyzed_offset=settings.SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET,
             **({"highlight_query": hq.to_dict()} if hq else {}),
         ).highlight(*_names("highlighted"))
-        # Candidates only: the term suggester reads every document's words, whatever the
-        # permission filter, so each word is checked against the reader's documents
-        # (words_seen_search) before it may be offered. "always": a word counts as known
-        # only if the reader can find it, not if it merely exists somewhere.
-        search = search.suggest("did_you_mean", params.q, term={"field": SUGGEST_FIELD, "suggest_mode": "always",
-                                                               "min_word_length": 4, "size": SUGGEST_OPTIONS})
+        # Whether the reader can find each word of the query: only a word they cannot gets
+        # a spelling suggestion (spelling_search), so the common, correctly spelt search
+        # needs no second request.
+        words = spelling_words(params.q)
+        if words:
+            seen = search.aggs.bucket("known_words", "global").bucket(
+                "visible", "filter", filter=permission or Q("match_all"))
+            seen.bucket("words", "filters", filters=_word_filters(words))
 
     if params.sort == "newest" or (params.sort == "relevance" and not params.q):
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
@@ -210,14 +239,33 @@ def total_search(params, *, glossary, access_tokens):
     return build_search(params, glossary=glossary, access_tokens=access_tokens, page_size=0, extras=False).source(False)
 
 
+def spelling_words(q):
+    """The query's words the spelling suggester would offer candidates for."""
+    return sorted({word for word in tokens(q) if len(word) >= SUGGEST_MIN_LENGTH})
+
+
+def _word_filters(words):
+    return {word: Q("bool", should=[Q("term", **{f: word}) for f in _names("spelling")]) for word in words}
+
+
 def words_seen_search(words, access_tokens):
     """Which of these index terms occur in a document the reader may see: one size-0 search,
     a filter bucket per word, all under the permission filter."""
     permission = access_filter(access_tokens)
     search = Search(index=alias_name()).query(Q("bool", filter=[permission] if permission else []))
-    filters = {word: Q("bool", should=[Q("term", **{f: word}) for f in _names("spelling")]) for word in words}
-    search.aggs.bucket("words", "filters", filters=filters)
+    search.aggs.bucket("words", "filters", filters=_word_filters(words))
     return search.extra(size=0, track_total_hits=False)
+
+
+def spelling_search(q):
+    """Spelling candidates for a query with a word the reader cannot find. Candidates only:
+    the term suggester reads every document's words, whatever the permission filter, so
+    each is checked against the reader's documents (words_seen_search) before it may be
+    offered. "always": a word counts as known only if the reader can find it, not if it
+    merely exists somewhere."""
+    return Search(index=alias_name()).extra(size=0, track_total_hits=False).suggest(
+        "did_you_mean", q, term={"field": SUGGEST_FIELD, "suggest_mode": "always",
+                                 "min_word_length": SUGGEST_MIN_LENGTH, "size": SUGGEST_OPTIONS})
 
 
 def suggest_search(prefix, access_tokens, size=6):

@@ -97,6 +97,16 @@ def kanwil_roles(stored, kanwil_labels):
              "role_label": str(KANWIL_ROLES.get(r["role"], r["role"]))} for r in stored]
 
 
+def unknown_words(response):
+    """The query's words that no document the reader may see contains (the search's
+    known_words aggregation); empty when it had none to check."""
+    aggregations = getattr(response, "aggregations", None)
+    if aggregations is None or "known_words" not in aggregations:
+        return set()
+    buckets = aggregations.known_words.visible.words.buckets
+    return {word for word, bucket in buckets.to_dict().items() if not bucket["doc_count"]}
+
+
 def suggested_words(response):
     """Every word of the spelling suggester's answer: the query's own and the candidates.
     Empty when there is nothing to correct."""

@@ -10,7 +10,6 @@ from elasticsearch import ApiError
 
 from lessons.access import rules as access
 from lessons.content import reference_cache
-from lessons.models import GlossaryTerm
 
 from . import queries, results, schema
 from .analysis import Glossary, tokens
@@ -114,7 +113,12 @@ def _swap_error(error):
 
 def _spelling_suggestion(response, params, terms, reader):
     """Corrections are judged word by word against the documents the reader may see, then
-    the whole corrected query must find something with the reader's filters."""
+    the whole corrected query must find something with the reader's filters. The search
+    itself said which of the query's words the reader can find: when they all are, there
+    is nothing to correct and no further request."""
+    if not results.unknown_words(response):
+        return ""
+    response = _send(queries.spelling_search(params.q))
     words = results.suggested_words(response)
     if not words:
         return ""
@@ -158,7 +162,9 @@ def suggestions(prefix, user, limit=8):
             items.append({"text": option._source.title, "kind": "dokumen", "url": option._source.url})
     except UNAVAILABLE as error:
         logger.warning("Suggestions unavailable: %s", error)
-    for term in GlossaryTerm.objects.filter(term__istartswith=prefix)[:4]:
+    # From the process-wide reference cache: autocomplete runs on every keystroke.
+    start = prefix.casefold()
+    for term in [t for t in reference_cache.get("glossary") if t.term.casefold().startswith(start)][:4]:
         items.append({"text": term.term, "kind": "istilah", "url": "", "detail": ", ".join(term.expansion_list[:2])})
     return items[:limit]
 

@@ -135,6 +135,40 @@ def test_highlights_mark_the_matched_word_forms(viewer):
     assert "<mark>" in fragments
 
 
+def _marked_by_field(user, query):
+    """{highlighted field: words marked in it} over the first page, straight from the node."""
+    import re
+
+    from lessons.access.rules import access_tokens_for_user
+    from search import queries
+    from search.client import get_client
+
+    params, errors = search_params.parse(QueryDict(query), strict=True)
+    assert not errors, errors
+    search = queries.build_search(params, glossary=service.glossary(), access_tokens=access_tokens_for_user(user),
+                                  page_size=10)
+    marked = {}
+    for hit in search.using(get_client()).execute().hits:
+        for name, fragments in hit.meta.highlight.to_dict().items() if hasattr(hit.meta, "highlight") else ():
+            for fragment in fragments:
+                marked.setdefault(name, set()).update(w.lower() for w in re.findall(r"<mark>(.*?)</mark>", fragment))
+    return marked
+
+
+def test_highlights_mark_other_forms_and_typos_in_every_highlighted_field(viewer):
+    """Word forms (*sidik* in penyidikan, disidik) and the intended word of a typo are marked,
+    in the body too, not only in the field the typo and word-form clauses name."""
+    from search.analysis import stem
+
+    marked = _marked_by_field(viewer, "q=penyidikan")
+    forms = {w for words in marked.values() for w in words if w != "penyidikan" and stem(w) == stem("penyidikan")}
+    assert forms, marked
+    assert any(stem(w) == stem("penyidikan") for w in marked.get("body", ())), marked
+    typo = _marked_by_field(viewer, "q=penerjemha")
+    assert any("penerjemah" in words for words in typo.values()), typo
+    assert "penerjemah" in typo.get("body", set()) | typo.get("attachments", set()), typo
+
+
 def test_query_without_hits_offers_a_spelling_suggestion(viewer):
     outcome = run(viewer, "q=jkaas")  # too far from "jaksa" for typo matching
     assert outcome.total == 0

@@ -1,7 +1,7 @@
 """Query building without a server: the Search objects as dicts."""
 from search.analysis import Glossary
 from search.params import SearchParams
-from search.queries import build_search, concepts, required_matches
+from search.queries import build_search, concepts, required_matches, spelling_search
 
 GLOSSARY = Glossary([("WNA", ["warga negara asing"]), ("Kalbar", ["Kalimantan Barat"])])
 
@@ -16,8 +16,28 @@ def test_concepts_group_glossary_phrases_codes_and_quotes():
 
 
 def test_required_matches_grow_with_the_query_and_relax_to_one():
-    assert [required_matches(n) for n in (1, 2, 3, 4, 5)] == [1, 1, 2, 2, 3]
+    assert [required_matches(n) for n in (1, 2, 3, 4, 5)] == [1, 1, 2, 3, 3]
     assert required_matches(5, relaxed=True) == 1
+
+
+def test_an_english_possessive_is_its_word():
+    assert concepts("suspect's phone", GLOSSARY) == [["suspect"], ["phone"]]
+
+
+def str_clauses(body):
+    """Every clause of a query body, depth first."""
+    found = []
+
+    def walk(value):
+        if isinstance(value, dict):
+            found.append(value)
+            for item in value.values():
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+    walk(body["query"])
+    return found
 
 
 def test_each_facet_counts_with_the_other_selections_only():
@@ -62,9 +82,30 @@ def test_pagination_and_highlighting():
     body = built(SearchParams(q="penerjemah", page=3))
     assert body["from"] == 20 and body["size"] == 10
     assert body["highlight"]["encoder"] == "html"  # document text is escaped before <mark> is added
-    # Candidates even for words the index knows: whether the READER knows a word is decided
-    # afterwards, under the permission filter (service._spelling_suggestion).
-    assert body["suggest"]["did_you_mean"]["term"]["suggest_mode"] == "always"
+    # The search checks which query words the READER can find (under the permission
+    # filter); only an unknown word costs a spelling request, whose candidates come even
+    # for words the index knows (service._spelling_suggestion).
+    assert "suggest" not in body
+    known = body["aggs"]["known_words"]["aggs"]["visible"]
+    assert known["filter"] == {"terms": {"access": ["all", "group:7"]}}
+    assert set(known["aggs"]["words"]["filters"]["filters"]) == {"penerjemah"}
+    assert spelling_search("penerjemha").to_dict()["suggest"]["did_you_mean"]["term"]["suggest_mode"] == "always"
+
+
+def test_question_scaffolding_is_never_required_and_most_concepts_are():
+    assert [required_matches(n) for n in (1, 2, 3, 4, 5, 7)] == [1, 1, 2, 3, 3, 5]
+    text = built(SearchParams(q="how can I find WNA overstay cases"))["query"]["bool"]["must"][0]["bool"]
+    required = text["must"][0]["bool"]
+    assert len(required["should"]) == 4 and required["minimum_should_match"] == 3  # find, wna, overstay, cases
+    assert sum("dis_max" in clause for clause in text["should"]) == 2  # "can" and "i" only add score
+
+
+def test_typo_tolerance_only_for_longer_words():
+    def fuzzy(q):
+        return [c["multi_match"] for c in str_clauses(built(SearchParams(q=q))) if "fuzziness" in c.get("multi_match", {})]
+    assert {f["query"] for f in fuzzy("saksi jaksa")} == {"saksi", "jaksa"}  # five letters: one edit
+    assert not fuzzy("bap hp")
+    assert all(f["prefix_length"] == 2 for f in fuzzy("penerjemha"))
 
 
 def test_a_facet_declared_all_of_requires_every_selected_value_and_counts_with_it(monkeypatch):
