@@ -5,7 +5,7 @@ measured side by side in one run, plus the peak memory of a rebuild in its own p
         python bench/rebuild.py [--runs 3] [--no-rss]
 
 Needs a corpus loaded by `bench/corpus.py load` in that state directory and alias. Each
-run (after one warm-up run of each, not counted):
+run (after `--warm-ups` runs of each, one by default, not counted):
 - pipeline: indexing.rebuild() (what `search_index rebuild` does: build every document
   from the database, bulk-write a new index, swap the alias, then its closing check,
   reconcile_since: only what changed while it ran); reported both as a whole and without
@@ -119,6 +119,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-rss", action="store_true")
+    parser.add_argument("--warm-ups", type=int, default=1, help="runs not counted (0 at 100k: one run is long enough)")
     args = parser.parse_args()
     setup_django("lintas-bench-corpus", prepare=False)
     from search.models import PendingIndexUpdate
@@ -128,20 +129,20 @@ def main():
         count = dump_sources(sources)
         print(f"{count} documents in the index; sources dumped ({sources.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
         whole, fill, raw, cpu_ms = [], [], [], []
-        for run in range(args.runs + 1):
+        for run in range(1 - args.warm_ups, args.runs + 1):
             seconds, reconcile_seconds, indexed, cpu = pipeline_rebuild()
             raw_seconds = raw_load(sources)
-            label = "warm-up" if run == 0 else f"run {run}"
+            label = "warm-up" if run <= 0 else f"run {run}"
             print(f"  {label}: pipeline {indexed / seconds:.0f} docs/s ({seconds:.1f} s, closing check "
                   f"{reconcile_seconds:.1f} s), raw bulk {count / raw_seconds:.0f} docs/s ({raw_seconds:.1f} s)",
                   file=sys.stderr)
-            if run:
+            if run > 0:
                 whole.append(indexed / seconds)
                 fill.append(indexed / (seconds - reconcile_seconds))
                 raw.append(count / raw_seconds)
                 cpu_ms.append(cpu * 1000 / indexed)
         PendingIndexUpdate.objects.all().delete()
-    print(f"rebuild benchmark: {count} documents, {args.runs} runs after a warm-up")
+    print(f"rebuild benchmark: {count} documents, {args.runs} runs after {args.warm_ups} warm-up(s)")
     print(summary("pipeline rebuild incl. closing check", whole, "docs/s"))
     print(summary("pipeline rebuild without closing check", fill, "docs/s"))
     print(summary("raw streaming_bulk of the same sources", raw, "docs/s"))
