@@ -51,7 +51,7 @@ ALLOWED_ATTRIBUTES = {
 SAFE_ID = re.compile(r"^fn(ref)?:[\w-]{1,60}$")
 SAFE_CLASS = re.compile(r"^(footnote|footnote-ref|footnote-backref|language-[\w+-]{1,30})$")
 BLANK_RUNS = re.compile(r"\s*\n\s*")
-TASK_ITEM = re.compile(r"^(\s*[-*+]\s+)\[( |x|X)\]\s+", re.MULTILINE)
+TASK_ITEM = re.compile(r"^([ \t]*[-*+][ \t]+)\[( |x|X)\][ \t]+", re.MULTILINE)  # one line only: \s would rescan every following blank line (quadratic)
 FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?):')
 
 
