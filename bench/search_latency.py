@@ -36,7 +36,8 @@ def line(label, values):
 
 
 def took_of(kind, query):
-    """(took ms, matched documents) of the portal's main Elasticsearch request."""
+    """(took ms, matched documents) of the portal's Elasticsearch request: for a search, the
+    multi-search of its hits and its counts (service.searches), whose took covers both."""
     from django.contrib.auth import get_user_model
     from django.http import QueryDict
 
@@ -48,17 +49,24 @@ def took_of(kind, query):
     user = get_user_model().objects.get(username="admin")
     tokens = access.access_tokens_for_user(user)
     if kind == "suggest":
-        search = queries.suggest_search(query["q"], access.every_token() if tokens is None else tokens)
-    else:
-        params, errors = search_params.parse(QueryDict(urllib.parse.urlencode(query, doseq=True)), strict=True)
-        assert not errors, errors
-        named = service.kanwil_mentions(params.q) if params.q else set()
-        search = queries.build_search(params, glossary=service.glossary(), access_tokens=tokens, page_size=10,
-                                      kanwil_codes=named)
-    response = search.using(get_client()).execute()
-    if kind == "suggest":
+        response = queries.suggest_search(query["q"], access.every_token() if tokens is None else tokens).using(
+            get_client()).execute()
         return response.took, len(response.suggest.titles[0].options)
-    return response.took, response.hits.total.value
+    params, errors = search_params.parse(QueryDict(urllib.parse.urlencode(query, doseq=True)), strict=True)
+    assert not errors, errors
+    named = service.kanwil_mentions(params.q) if params.q else set()
+    body = []
+    for search in service.searches(params, service.glossary(), tokens, 10, named):
+        body += [{"index": search._index}, search.to_dict()]
+    answer = get_client().msearch(body=body)
+    return answer["took"], answer["responses"][1]["hits"]["total"]["value"]
+
+
+def clear_request_cache():
+    from search.client import get_client
+    from search.documents import alias_name
+
+    get_client().indices.clear_cache(index=alias_name(), request=True)
 
 
 def requests_for(judgments, session, url):
@@ -86,6 +94,9 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries (0: all)")
+    parser.add_argument("--request-cache", action="store_true",
+                        help="keep Elasticsearch's request cache (by default it is cleared before every request: "
+                             "the counts request is cacheable and the runs repeat the same queries)")
     args = parser.parse_args()
     setup_django("lintas-bench-corpus", prepare=False)
     import requests
@@ -104,10 +115,14 @@ def main():
         http, took, matched = {}, {}, {}
         for run in range(args.runs + 1):
             for number, (kind, path, query) in enumerate(items, start=1):
+                if not args.request_cache:
+                    clear_request_cache()
                 started = time.perf_counter()
                 response = session.get(url + path, params=query, timeout=30)
                 elapsed = (time.perf_counter() - started) * 1000
                 assert response.status_code == 200, (response.status_code, path, query, response.text[:300])
+                if not args.request_cache:
+                    clear_request_cache()
                 engine, found = took_of("suggest" if kind == "suggest" else "search", query)
                 if run:
                     http.setdefault(kind, []).append(elapsed)
@@ -118,7 +133,8 @@ def main():
     finally:
         server.terminate()
         server.wait(timeout=30)
-    print(f"search latency: {count} documents in the index, gunicorn {args.workers} workers, {args.runs} runs after a warm-up")
+    print(f"search latency: {count} documents in the index, gunicorn {args.workers} workers, {args.runs} runs after a "
+          f"warm-up, request cache {'kept' if args.request_cache else 'cleared before every request'}")
     for kind in http:
         print(line(f"{kind}: HTTP end to end", http[kind]))
         print(line(f"{kind}: Elasticsearch took", took[kind]))

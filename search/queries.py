@@ -1,5 +1,6 @@
 """SearchParams -> elasticsearch-dsl Search. Builds only; never sends a request."""
 import re
+from dataclasses import dataclass
 
 from django.conf import settings
 from elasticsearch.dsl import Q, Search
@@ -18,6 +19,9 @@ SUGGEST_MIN_LENGTH = 4  # shorter words get no spelling candidates (the suggeste
 FUZZY_MIN_LENGTH = 5
 FUZZINESS = "AUTO:5,10"
 FUZZY_PREFIX = 2
+# How many of the best matches get the costly bonuses (TextQuery.rescore): enough that a
+# document they lift into the first pages is among them.
+RESCORE_WINDOW = 100
 
 
 def _names(flag):
@@ -86,6 +90,18 @@ def required_matches(count, relaxed=False):
     return count - 1 if count <= 4 else count - 2
 
 
+@dataclass
+class TextQuery:
+    """A query's text, in three parts by cost. `required` decides what matches (most of
+    the query's concepts); `boosts` are cheap term bonuses (stage codes, Kanwil named)
+    scored on every match; `rescore` holds the costly bonuses (phrases, word pairs, a
+    question's scaffolding), scored on the best RESCORE_WINDOW matches only, since on a
+    large corpus most documents match and they cost as much as the match itself."""
+    required: object  # elasticsearch-dsl Query
+    boosts: list
+    rescore: object | None
+
+
 def text_query(q, glossary, relaxed=False, kanwil_codes=()):
     weights = {kind: schema.weights(kind) for kind in ("as_written", "stemmed", "pairs")}
     found = concepts(q, glossary)
@@ -93,22 +109,23 @@ def text_query(q, glossary, relaxed=False, kanwil_codes=()):
     scaffolding = [forms for forms in found if forms not in subject]
     parts = [c for c in (_concept_query(forms, weights) for forms in subject) if c is not None]
     if not parts:
-        return Q("match_none")
+        return TextQuery(Q("match_none"), [], None)
     analysed = analyse(QUOTED.sub(lambda m: m.group(1), q), query=True)
-    bonus = [
+    rescore = [
         Q("multi_match", query=analysed, type="phrase", slop=2, fields=_fields(weights["stemmed"]), boost=2),
         Q("multi_match", query=analysed, fields=_fields(weights["pairs"])),
         # A question's scaffolding ("can", "harus") scores where it occurs but is never required.
         *(c for c in (_concept_query(forms, weights) for forms in scaffolding) if c is not None),
     ]
+    boosts = []
     codes = stage_codes_in(q)
     if codes:
-        bonus.append(Q("terms", stages=sorted(codes), boost=schema.STAGE_IN_QUERY))
+        boosts.append(Q("terms", stages=sorted(codes), boost=schema.STAGE_IN_QUERY))
     if kanwil_codes:
         # "Jatim TKA": documents by or about the named Kanwil first.
-        bonus.append(Q("terms", kanwil_any=sorted(kanwil_codes), boost=schema.KANWIL_IN_QUERY))
-    required = required_matches(len(parts), relaxed)
-    return Q("bool", must=[Q("bool", should=parts, minimum_should_match=required)], should=bonus)
+        boosts.append(Q("terms", kanwil_any=sorted(kanwil_codes), boost=schema.KANWIL_IN_QUERY))
+    required = Q("bool", should=parts, minimum_should_match=required_matches(len(parts), relaxed))
+    return TextQuery(required, boosts, Q("bool", should=rescore))
 
 
 CODE_FORMS = re.compile(r"^(p|tahap|pasal)(\d+)$")
@@ -179,31 +196,36 @@ def access_filter(access_tokens):
     return None if access_tokens is None else Q("terms", access=list(access_tokens))
 
 
-def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, kanwil_codes=(), extras=True):
-    """access_tokens: the reader's tokens (lessons.access), or None for unrestricted.
+def _text(params, glossary, relaxed, kanwil_codes):
+    return text_query(params.q, glossary, relaxed, kanwil_codes) if params.q else None
+
+
+def _selections(params):
+    return {facet.param: _selection_filter(params, facet.param) for facet in schema.FACETS}
+
+
+def _post_filter(search, selections):
+    active = [f for f in selections.values() if f is not None]
+    return search.post_filter(Q("bool", filter=active)) if active else search
+
+
+def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, kanwil_codes=()):
+    """The page of hits: ranked, highlighted. It neither counts nor aggregates (build_counts
+    does, in a request sent alongside), so the engine may stop scoring documents that can
+    no longer reach the page.
+    access_tokens: the reader's tokens (lessons.access), or None for unrestricted.
     relaxed: any one concept of the query suffices (the retry when nothing matched).
-    kanwil_codes: Kanwil the query names, whose documents rank higher.
-    extras: facets, highlights and spelling suggestions (off for counting)."""
-    search = Search(index=alias_name())
-    query = text_query(params.q, glossary, relaxed, kanwil_codes) if params.q else Q("match_all")
+    kanwil_codes: Kanwil the query names, whose documents rank higher."""
+    text = _text(params, glossary, relaxed, kanwil_codes)
+    query = Q("bool", must=[text.required], should=text.boosts) if text else Q("match_all")
     permission = access_filter(access_tokens)
     # The permission filter is part of the query, so hidden documents never reach hits,
     # counts, facets, highlights or suggestions.
-    search = search.query(Q("bool", must=[query], filter=[permission] if permission else []))
+    search = Search(index=alias_name()).query(Q("bool", must=[query], filter=[permission] if permission else []))
+    search = _post_filter(search, _selections(params))
+    start = (params.page - 1) * page_size
 
-    selections = {facet.param: _selection_filter(params, facet.param) for facet in schema.FACETS}
-    active = [f for f in selections.values() if f is not None]
-    if active:
-        search = search.post_filter(Q("bool", filter=active))
-    for facet in schema.FACETS if extras else ():
-        # An "any" facet counts with every other facet's selection applied, not its own
-        # (choosing one more value widens the results); an "all" facet with its own too.
-        applied = [f for name, f in selections.items()
-                   if f is not None and (name != facet.param or facet.within == "all")]
-        bucket = search.aggs.bucket(facet.param, "filter", filter=Q("bool", filter=applied))
-        bucket.bucket("values", "terms", field=facet.field, size=FACET_SIZE)
-
-    if params.q and extras:
+    if params.q:
         hq = highlight_query(params.q, glossary)
         search = search.highlight_options(
             type="unified", pre_tags=["<mark>"], post_tags=["</mark>"], encoder="html", fragment_size=180,
@@ -213,30 +235,48 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
             max_analyzed_offset=settings.SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET,
             **({"highlight_query": hq.to_dict()} if hq else {}),
         ).highlight(*_names("highlighted"))
-        # Whether the reader can find each word of the query: only a word they cannot gets
-        # a spelling suggestion (spelling_search), so the common, correctly spelt search
-        # needs no second request.
-        words = spelling_words(params.q)
-        if words:
-            seen = search.aggs.bucket("known_words", "global").bucket(
-                "visible", "filter", filter=permission or Q("match_all"))
-            seen.bucket("words", "filters", filters=_word_filters(words))
 
     if params.sort == "newest" or (params.sort == "relevance" and not params.q):
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
     elif params.sort == "oldest":
         search = search.sort({"date": {"order": "asc", "missing": "_last"}}, "_score")
-    else:
-        search = search.sort("_score", {"date": {"order": "desc", "missing": "_last"}})
+    elif text.rescore:
+        # Ranked by score alone (Elasticsearch rescores only then); the window covers the
+        # page asked for, so paging never skips or repeats a document.
+        window = max(RESCORE_WINDOW, start + page_size)
+        search = search.extra(rescore={"window_size": window, "query": {
+            "rescore_query": text.rescore.to_dict(), "query_weight": 1, "rescore_query_weight": 1}})
+    return search.source(_names("returned")).extra(track_total_hits=False)[start:start + page_size]
 
-    start = (params.page - 1) * page_size
-    return search.source(_names("returned")).extra(track_total_hits=True)[start:start + page_size]
+
+def build_counts(params, *, glossary, access_tokens, relaxed=False, kanwil_codes=(), facets=True):
+    """How many documents match and, with facets, the facet counts: no hits, so nothing is
+    scored (the same documents as build_search matches, selections included)."""
+    text = _text(params, glossary, relaxed, kanwil_codes)
+    permission = access_filter(access_tokens)
+    conditions = [c for c in (text.required if text else None, permission) if c is not None]
+    search = Search(index=alias_name()).query(Q("bool", filter=conditions))
+    selections = _selections(params)
+    search = _post_filter(search, selections)
+    for facet in schema.FACETS if facets else ():
+        # An "any" facet counts with every other facet's selection applied, not its own
+        # (choosing one more value widens the results); an "all" facet with its own too.
+        applied = [f for name, f in selections.items()
+                   if f is not None and (name != facet.param or facet.within == "all")]
+        if applied:
+            bucket = search.aggs.bucket(facet.param, "filter", filter=Q("bool", filter=applied))
+            bucket.bucket("values", "terms", field=facet.field, size=FACET_SIZE)
+        else:
+            # Nothing to apply: counted directly, since a filter bucket matching every
+            # document costs more than the counting itself.
+            search.aggs.bucket(facet.param, "terms", field=facet.field, size=FACET_SIZE)
+    return search.source(False).extra(size=0, track_total_hits=True)
 
 
 def total_search(params, *, glossary, access_tokens):
     """Only the number of matches, selections included. (The count API would ignore the
     post_filter that holds the selections, so this is a size-0 search instead.)"""
-    return build_search(params, glossary=glossary, access_tokens=access_tokens, page_size=0, extras=False).source(False)
+    return build_counts(params, glossary=glossary, access_tokens=access_tokens, facets=False)
 
 
 def spelling_words(q):
@@ -250,7 +290,11 @@ def _word_filters(words):
 
 def words_seen_search(words, access_tokens):
     """Which of these index terms occur in a document the reader may see: one size-0 search,
-    a filter bucket per word, all under the permission filter."""
+    a filter bucket per word, all under the permission filter. Sent with every search that
+    has words to check (spelling_words): only a word the reader cannot find gets a spelling
+    suggestion (spelling_search), so the common, correctly spelt search needs no further
+    request. As the only aggregation of its request, each word is counted from its own
+    postings, not by visiting every document."""
     permission = access_filter(access_tokens)
     search = Search(index=alias_name()).query(Q("bool", filter=[permission] if permission else []))
     search.aggs.bucket("words", "filters", filters=_word_filters(words))

@@ -52,7 +52,10 @@ def facets(response, params, label_map):
     result = []
     for facet in schema.FACETS:
         name = facet.param
-        counts = {str(b.key): b.doc_count for b in response.aggregations[name]["values"].buckets}
+        counted = response.aggregations[name]
+        # Under a filter bucket when other selections apply (queries.build_counts).
+        counted = counted["values"] if "values" in counted else counted
+        counts = {str(b.key): b.doc_count for b in counted.buckets}
         selected = set(params.selected(name))
         if facet.choices:
             names = label_map[name]
@@ -98,13 +101,11 @@ def kanwil_roles(stored, kanwil_labels):
 
 
 def unknown_words(response):
-    """The query's words that no document the reader may see contains (the search's
-    known_words aggregation); empty when it had none to check."""
-    aggregations = getattr(response, "aggregations", None)
-    if aggregations is None or "known_words" not in aggregations:
+    """The query's words that no document the reader may see contains, from the answer to
+    queries.words_seen_search; empty when there were none to check (response None)."""
+    if response is None:
         return set()
-    buckets = aggregations.known_words.visible.words.buckets
-    return {word for word, bucket in buckets.to_dict().items() if not bucket["doc_count"]}
+    return {word for word, bucket in response.aggregations.words.buckets.to_dict().items() if not bucket["doc_count"]}
 
 
 def suggested_words(response):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from django.conf import settings
 from elastic_transport import TransportError as ConnectionProblem
 from elasticsearch import ApiError
+from elasticsearch.dsl.response import Response
 
 from lessons.access import rules as access
 from lessons.content import reference_cache
@@ -49,32 +50,44 @@ def kanwil_mentions(q):
             if any(f" {' '.join(tokens(name))} " in words for name in (k.short_name, k.name) if tokens(name))}
 
 
+@dataclass
+class Answer:
+    """The node's answers to one search's requests (searches())."""
+    hits: object
+    counts: object
+    words: object = None  # which query words the reader can find; None when none to check
+
+    @property
+    def total(self):
+        return self.counts.hits.total.value
+
+
 def run(params, user, page_size=None):
     page_size = page_size or settings.SEARCH_PAGE_SIZE
     reader = access.access_tokens_for_user(user)
     terms = glossary()
     named = kanwil_mentions(params.q) if params.q else set()
     try:
-        response = _execute(params, terms, reader, page_size, named)
+        answer = _execute(params, terms, reader, page_size, named)
         relaxed = False
-        if params.q and response.hits.total.value == 0:
+        if params.q and answer.total == 0:
             # Nothing has enough of the words: show what has some of them, and say so.
-            response, relaxed = _execute(params, terms, reader, page_size, named, relaxed=True), True
+            answer, relaxed = _execute(params, terms, reader, page_size, named, relaxed=True), True
     except UNAVAILABLE as error:
         logger.warning("Search unavailable, using the database: %s", error)
         found = database_search(params, user, limit=page_size)
         return Outcome(params, total=len(found), hits=found, unavailable=True, page_size=page_size)
     label_map = results.labels()
     outcome = Outcome(
-        params, total=response.hits.total.value, hits=results.hits(response, label_map),
-        facets=results.facets(response, params, label_map), page_size=page_size,
-        partial_match=relaxed and response.hits.total.value > 0,
+        params, total=answer.total, hits=results.hits(answer.hits, label_map),
+        facets=results.facets(answer.counts, params, label_map), page_size=page_size,
+        partial_match=relaxed and answer.total > 0,
     )
     if params.q:
         # Only words the reader cannot find get a correction, so this stays quiet for
         # correctly spelt queries even when they match little.
         try:
-            outcome.suggestion = _spelling_suggestion(response, params, terms, reader)
+            outcome.suggestion = _spelling_suggestion(answer.words, params, terms, reader)
         except UNAVAILABLE as error:
             logger.warning("Spelling suggestion unavailable: %s", error)
     if outcome.total == 0 and params.has_filters:
@@ -82,27 +95,53 @@ def run(params, user, page_size=None):
     return outcome
 
 
+def searches(params, terms, reader, page_size, named=(), relaxed=False):
+    """The requests of one search, run side by side by the node: the page of hits, the
+    counts and facets, and (when the query has words to check) which words the reader can
+    find."""
+    options = {"glossary": terms, "access_tokens": reader, "relaxed": relaxed, "kanwil_codes": named}
+    found = [queries.build_search(params, page_size=page_size, **options), queries.build_counts(params, **options)]
+    words = queries.spelling_words(params.q) if params.q else []
+    return found + [queries.words_seen_search(words, reader)] if words else found
+
+
 def _execute(params, terms, reader, page_size, named=(), relaxed=False):
-    search = queries.build_search(params, glossary=terms, access_tokens=reader, page_size=page_size,
-                                  relaxed=relaxed, kanwil_codes=named)
-    return _send(search)
+    return Answer(*_send(*searches(params, terms, reader, page_size, named, relaxed)))
 
 
 def _total(params, terms, reader):
     search = queries.total_search(params, glossary=terms, access_tokens=reader)
-    return _send(search).hits.total.value
+    return _send(search)[0].hits.total.value
 
 
-def _send(search):
-    """Execute, retrying once on the errors an alias swap can cause (the index a query had
-    resolved went away, or its shards did): the retry resolves the alias afresh."""
+def _send(*searches):
+    """Execute as one multi-search, retrying once on the errors an alias swap can cause
+    (the index a query had resolved went away, or its shards did): the retry resolves the
+    alias afresh."""
     try:
-        return search.using(get_client()).execute()
+        return multi_search(searches)
     except ApiError as error:
         if not _swap_error(error):
             raise
         logger.info("Search hit an index being swapped; retrying once: %s", error)
-        return search.using(get_client()).execute()
+        return multi_search(searches)
+
+
+def multi_search(searches):
+    """[Response] for [Search], in one request. A search that failed raises its own error
+    (type and status), as a single search would."""
+    body = []
+    for search in searches:
+        body += [{"index": search._index}, search.to_dict()]
+    answer = get_client().msearch(body=body)
+    responses = []
+    for search, raw in zip(searches, answer["responses"]):
+        if "error" in raw:
+            error = raw["error"]
+            kind = error.get("type", "search_error") if isinstance(error, dict) else str(error)
+            raise ApiError(kind, meta=replace(answer.meta, status=raw.get("status", 500)), body=raw)
+        responses.append(Response(search, raw))
+    return responses
 
 
 def _swap_error(error):
@@ -111,14 +150,14 @@ def _swap_error(error):
                                                 "no_shard_available_action_exception", "index_closed_exception"}
 
 
-def _spelling_suggestion(response, params, terms, reader):
+def _spelling_suggestion(words_seen, params, terms, reader):
     """Corrections are judged word by word against the documents the reader may see, then
     the whole corrected query must find something with the reader's filters. The search
-    itself said which of the query's words the reader can find: when they all are, there
-    is nothing to correct and no further request."""
-    if not results.unknown_words(response):
+    itself said which of the query's words the reader can find (words_seen): when they all
+    are, there is nothing to correct and no further request."""
+    if not results.unknown_words(words_seen):
         return ""
-    response = _send(queries.spelling_search(params.q))
+    response, = _send(queries.spelling_search(params.q))
     words = results.suggested_words(response)
     if not words:
         return ""

@@ -311,3 +311,19 @@ def test_spelling_suggestion_leads_somewhere(viewer):
     outcome = run(viewer, "q=jkaas+xqzvwk+blorfty")
     assert outcome.suggestion == "jaksa"
     assert run(viewer, f"q={outcome.suggestion}").total > 0
+
+
+def test_a_failed_request_of_the_multi_search_raises_its_own_error(demo_index):
+    """One search's requests go in one multi-search; a failed one must surface as the error
+    a single search would raise (its status and type), so an alias swap is still retried."""
+    from elasticsearch import ApiError
+    from elasticsearch.dsl import Search
+
+    from search.documents import alias_name
+
+    answered = service.multi_search([Search(index=alias_name()).extra(size=1)])
+    assert answered[0].hits.total.value > 0
+    with pytest.raises(ApiError) as caught:
+        service.multi_search([Search(index=alias_name()), Search(index="lintas-no-such-index")])
+    assert caught.value.meta.status == 404
+    assert service._swap_error(caught.value)

@@ -1,13 +1,18 @@
 """Query building without a server: the Search objects as dicts."""
 from search.analysis import Glossary
 from search.params import SearchParams
-from search.queries import build_search, concepts, required_matches, spelling_search
+from search.queries import (RESCORE_WINDOW, build_counts, build_search, concepts, required_matches, spelling_search,
+                            spelling_words, words_seen_search)
 
 GLOSSARY = Glossary([("WNA", ["warga negara asing"]), ("Kalbar", ["Kalimantan Barat"])])
 
 
 def built(params, tokens=("all", "group:7")):
     return build_search(params, glossary=GLOSSARY, access_tokens=tokens, page_size=10).to_dict()
+
+
+def counted(params, tokens=("all", "group:7")):
+    return build_counts(params, glossary=GLOSSARY, access_tokens=tokens).to_dict()
 
 
 def test_concepts_group_glossary_phrases_codes_and_quotes():
@@ -41,8 +46,9 @@ def str_clauses(body):
 
 
 def test_each_facet_counts_with_the_other_selections_only():
-    body = built(SearchParams(filters={"stage": ("p-19",), "obstacle": ("bahasa-penerjemah", "saksi")}))
-    assert body["post_filter"] == {"bool": {"filter": [
+    params = SearchParams(filters={"stage": ("p-19",), "obstacle": ("bahasa-penerjemah", "saksi")})
+    body = counted(params)
+    assert built(params)["post_filter"] == body["post_filter"] == {"bool": {"filter": [
         {"terms": {"stages": ["p-19"]}}, {"terms": {"obstacles": ["bahasa-penerjemah", "saksi"]}}]}}
     aggs = body["aggs"]
     assert aggs["stage"]["filter"] == {"bool": {"filter": [{"terms": {"obstacles": ["bahasa-penerjemah", "saksi"]}}]}}
@@ -50,12 +56,26 @@ def test_each_facet_counts_with_the_other_selections_only():
     assert aggs["type"]["filter"] == {"bool": {"filter": [
         {"terms": {"stages": ["p-19"]}}, {"terms": {"obstacles": ["bahasa-penerjemah", "saksi"]}}]}}
     assert aggs["year"]["aggs"]["values"]["terms"]["field"] == "year"
+    # With nothing to apply, a facet is counted directly, not under a filter matching everything.
+    assert counted(SearchParams(q="wna"))["aggs"]["year"] == {"terms": {"field": "year", "size": 100}}
 
 
 def test_permission_filter_is_in_the_query_so_counts_and_hits_both_obey_it():
     body = built(SearchParams(q="wna"))
     assert body["query"]["bool"]["filter"] == [{"terms": {"access": ["all", "group:7"]}}]
     assert not built(SearchParams(q="wna"), tokens=None)["query"]["bool"].get("filter")  # superuser
+    counts = counted(SearchParams(q="wna"))["query"]["bool"]["filter"]
+    assert counts[-1] == {"terms": {"access": ["all", "group:7"]}}
+    assert len(counted(SearchParams(q="wna"), tokens=None)["query"]["bool"]["filter"]) == 1  # the text only
+
+
+def test_hits_and_counts_match_the_same_documents_and_only_counts_aggregate():
+    params = SearchParams(q="WNA P21 penerjemah", filters={"stage": ("p-19",)})
+    hits, counts = built(params), counted(params)
+    assert counts["query"]["bool"]["filter"][0] == hits["query"]["bool"]["must"][0]["bool"]["must"][0]
+    assert counts["post_filter"] == hits["post_filter"]
+    assert counts["size"] == 0 and counts["track_total_hits"] is True and "aggs" in counts
+    assert "aggs" not in hits and hits["track_total_hits"] is False and "highlight" in hits
 
 
 def test_text_query_searches_stemmed_fields_with_glossary_forms_and_stage_boost():
@@ -71,6 +91,19 @@ def test_text_query_searches_stemmed_fields_with_glossary_forms_and_stage_boost(
     assert any(clause.get("terms", {}).get("stages") == ["p-21"] for clause in text["should"])
 
 
+def test_costly_bonuses_are_rescored_on_a_window_covering_the_page():
+    body = built(SearchParams(q="berkas dikembalikan jaksa"))
+    assert "sort" not in body  # by score: Elasticsearch rescores only then
+    rescore = body["rescore"]
+    assert rescore["window_size"] == RESCORE_WINDOW
+    bonus = rescore["query"]["rescore_query"]["bool"]["should"]
+    assert any(c.get("multi_match", {}).get("slop") == 2 for c in bonus)
+    assert not any(c.get("multi_match", {}).get("slop") for c in str_clauses(body))  # not in the main query
+    deep = built(SearchParams(q="berkas dikembalikan jaksa", page=RESCORE_WINDOW // 10 + 3))
+    assert deep["rescore"]["window_size"] >= deep["from"] + deep["size"]
+    assert "rescore" not in built(SearchParams(q="jaksa", sort="newest"))
+
+
 def test_empty_query_browses_newest_first_and_user_text_never_reaches_query_string():
     body = built(SearchParams())
     assert body["query"]["bool"]["must"] == [{"match_all": {}}]
@@ -82,12 +115,13 @@ def test_pagination_and_highlighting():
     body = built(SearchParams(q="penerjemah", page=3))
     assert body["from"] == 20 and body["size"] == 10
     assert body["highlight"]["encoder"] == "html"  # document text is escaped before <mark> is added
-    # The search checks which query words the READER can find (under the permission
-    # filter); only an unknown word costs a spelling request, whose candidates come even
-    # for words the index knows (service._spelling_suggestion).
+    # Every search also asks which query words the READER can find (under the permission
+    # filter), in a request of its own sent alongside (service.searches); only an unknown
+    # word costs a spelling request, whose candidates come even for words the index knows
+    # (service._spelling_suggestion).
     assert "suggest" not in body
-    known = body["aggs"]["known_words"]["aggs"]["visible"]
-    assert known["filter"] == {"terms": {"access": ["all", "group:7"]}}
+    known = words_seen_search(spelling_words("penerjemah di"), ("all", "group:7")).to_dict()
+    assert known["query"]["bool"]["filter"] == [{"terms": {"access": ["all", "group:7"]}}]
     assert set(known["aggs"]["words"]["filters"]["filters"]) == {"penerjemah"}
     assert spelling_search("penerjemha").to_dict()["suggest"]["did_you_mean"]["term"]["suggest_mode"] == "always"
 
@@ -97,7 +131,8 @@ def test_question_scaffolding_is_never_required_and_most_concepts_are():
     text = built(SearchParams(q="how can I find WNA overstay cases"))["query"]["bool"]["must"][0]["bool"]
     required = text["must"][0]["bool"]
     assert len(required["should"]) == 4 and required["minimum_should_match"] == 3  # find, wna, overstay, cases
-    assert sum("dis_max" in clause for clause in text["should"]) == 2  # "can" and "i" only add score
+    bonus = built(SearchParams(q="how can I find WNA overstay cases"))["rescore"]["query"]["rescore_query"]
+    assert sum("dis_max" in clause for clause in bonus["bool"]["should"]) == 2  # "can" and "i" only add score
 
 
 def test_typo_tolerance_only_for_longer_words():
@@ -115,7 +150,7 @@ def test_a_facet_declared_all_of_requires_every_selected_value_and_counts_with_i
 
     monkeypatch.setattr(schema, "FACETS", tuple(replace(f, within="all") if f.param == "obstacle" else f
                                                 for f in schema.FACETS))
-    body = built(SearchParams(filters={"stage": ("p-19",), "obstacle": ("bahasa-penerjemah", "saksi")}))
+    body = counted(SearchParams(filters={"stage": ("p-19",), "obstacle": ("bahasa-penerjemah", "saksi")}))
     every_obstacle = {"bool": {"filter": [{"term": {"obstacles": "bahasa-penerjemah"}}, {"term": {"obstacles": "saksi"}}]}}
     assert body["post_filter"] == {"bool": {"filter": [{"terms": {"stages": ["p-19"]}}, every_obstacle]}}
     # Choosing one more obstacle narrows the results, so obstacle counts include the selection;

@@ -12,20 +12,18 @@ def api_error(status, kind):
     return ApiError(kind, meta=meta, body={"error": {"type": kind}})
 
 
-class FlakySearch:
-    """Fails with the given errors first, then answers; counts executions."""
+class FlakyNode:
+    """Stands in for service.multi_search: fails with the given errors first, then answers;
+    counts the requests."""
 
     def __init__(self, *errors):
         self.errors, self.calls = list(errors), 0
 
-    def using(self, client):
-        return self
-
-    def execute(self):
+    def __call__(self, searches):
         self.calls += 1
         if self.errors:
             raise self.errors.pop(0)
-        return "answer"
+        return ["answer"] * len(searches)
 
 
 @pytest.mark.parametrize("status,kind", [
@@ -35,23 +33,23 @@ class FlakySearch:
     (400, "index_closed_exception"),
 ])
 def test_a_swap_error_is_retried_once(monkeypatch, status, kind):
-    monkeypatch.setattr(service, "get_client", lambda: None)
-    search = FlakySearch(api_error(status, kind))
-    assert service._send(search) == "answer"
-    assert search.calls == 2
+    node = FlakyNode(api_error(status, kind))
+    monkeypatch.setattr(service, "multi_search", node)
+    assert service._send("hits", "counts") == ["answer", "answer"]
+    assert node.calls == 2
 
 
 def test_a_second_swap_error_is_not_retried_again(monkeypatch):
-    monkeypatch.setattr(service, "get_client", lambda: None)
-    search = FlakySearch(api_error(404, "index_not_found_exception"), api_error(404, "index_not_found_exception"))
+    node = FlakyNode(api_error(404, "index_not_found_exception"), api_error(404, "index_not_found_exception"))
+    monkeypatch.setattr(service, "multi_search", node)
     with pytest.raises(ApiError):
-        service._send(search)
-    assert search.calls == 2
+        service._send("hits")
+    assert node.calls == 2
 
 
 def test_other_errors_are_not_retried(monkeypatch):
-    monkeypatch.setattr(service, "get_client", lambda: None)
-    search = FlakySearch(api_error(400, "parsing_exception"))
+    node = FlakyNode(api_error(400, "parsing_exception"))
+    monkeypatch.setattr(service, "multi_search", node)
     with pytest.raises(ApiError):
-        service._send(search)
-    assert search.calls == 1
+        service._send("hits")
+    assert node.calls == 1
