@@ -21,7 +21,7 @@ from .sources import PageFacts
 logger = logging.getLogger(__name__)
 # Bump when build_document() (or anything it calls) changes what a document contains, so
 # reconcile refreshes every document and status can tell an index built by other code.
-BUILD_VERSION = "2026-12-02.2"  # plain text without Markdown residue; Kanwil experience and roles
+BUILD_VERSION = "2026-12-02.3"  # completion context for unrestricted readers
 RELATED = ("author_kanwil", "stages", "obstacles", "provisions", "practice_kanwils", "attachments")  # what documents show
 
 

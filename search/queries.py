@@ -9,6 +9,7 @@ from .analysis import analyse, normalise_codes, stage_codes_in, stem, surface_co
 from . import schema
 from .documents import alias_name, stop_words
 from .question_words import is_question_word
+from .sources import EVERY_DOCUMENT
 
 FACET_SIZE = 100
 SUGGEST_OPTIONS = 5  # spelling candidates per word, checked in turn against what the reader may see
@@ -81,7 +82,8 @@ def _concept_query(forms, weights):
 
 
 def required_matches(count, relaxed=False):
-    """How many of a query's concepts a document must match: every one of one or two,
+    """How many of a query's concepts a document must match: one of one or two (asking
+    for both of two lost more recall than it gained precision on the judged queries),
     all but one of three or four, all but two of more (relaxed: any one). Asking for
     most concepts keeps a typical query to the documents about it rather than ~40 % of
     the corpus; ranking among those is unchanged."""
@@ -313,8 +315,8 @@ def spelling_search(q):
 
 
 def suggest_search(prefix, access_tokens, size=6):
-    """access_tokens: required here (lessons.access.every_token for unrestricted readers)."""
-    contexts = {"contexts": {"access": list(access_tokens)}}
+    """access_tokens: the reader's tokens, or None for unrestricted."""
+    contexts = {"contexts": {"access": [EVERY_DOCUMENT] if access_tokens is None else list(access_tokens)}}
     fuzzy = {"fuzzy": {"fuzziness": "AUTO"}} if len(prefix) > 3 else {}
     search = Search(index=alias_name()).source(["title", "url"])
     return search.suggest("titles", prefix, completion={"field": "suggest", "size": size, "skip_duplicates": True,

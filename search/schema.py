@@ -101,6 +101,9 @@ FIELDS = (
     Field("year", "integer", sources.year),
     Field("published_at", "date", sources.published_at),
     Field("access", "keyword", sources.access_tokens),  # 'all' or 'group:<id>'; see lessons.access
+    # Contexts: the document's access tokens, plus sources.EVERY_DOCUMENT for readers who may
+    # read everything (the suggester insists on a context; listing every token instead
+    # made an unrestricted reader's completion 10-20x slower).
     Field("suggest", "completion", sources.suggest,
           mapping={"analyzer": "text_id", "contexts": [{"name": "access", "type": "category", "path": "access"}]}),
 )

@@ -195,8 +195,7 @@ def suggestions(prefix, user, limit=8):
     items = []
     try:
         tokens = access.access_tokens_for_user(user)
-        response = queries.suggest_search(prefix, access.every_token() if tokens is None else tokens).using(
-            get_client()).execute()
+        response = queries.suggest_search(prefix, tokens).using(get_client()).execute()
         for option in response.suggest.titles[0].options:
             items.append({"text": option._source.title, "kind": "dokumen", "url": option._source.url})
     except UNAVAILABLE as error:

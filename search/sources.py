@@ -133,8 +133,14 @@ def access_tokens(facts):
     return facts.access
 
 
+# The completion context every document carries besides its access tokens: the one an
+# unrestricted reader asks for. No reader's access tokens include it ('all', 'group:<id>').
+EVERY_DOCUMENT = "every-document"
+
+
 def suggest(facts):
-    return {"input": title_suggest_inputs(facts.page.title), "contexts": {"access": facts.access}}
+    return {"input": title_suggest_inputs(facts.page.title),
+            "contexts": {"access": [*facts.access, EVERY_DOCUMENT]}}
 
 
 def title_suggest_inputs(title, max_words=12):

@@ -67,12 +67,6 @@ def access_tokens_for_user(user):
     return [PUBLIC] + [f"group:{group_id}" for group_id in user.groups.values_list("id", flat=True)]
 
 
-def every_token():
-    """All tokens there are: what an unrestricted reader matches where a filter is required
-    (the completion suggester insists on a context)."""
-    return [PUBLIC, NOBODY] + [f"group:{group_id}" for group_id in Group.objects.values_list("id", flat=True)]
-
-
 def visible_pages(user, queryset):
     """Narrow a page queryset to what the user may read."""
     if user.is_superuser:

@@ -327,3 +327,21 @@ def test_a_failed_request_of_the_multi_search_raises_its_own_error(demo_index):
         service.multi_search([Search(index=alias_name()), Search(index="lintas-no-such-index")])
     assert caught.value.meta.status == 404
     assert service._swap_error(caught.value)
+
+
+def test_autocomplete_for_an_unrestricted_reader_asks_one_context_and_completes_restricted_titles(users, demo_index):
+    """A superuser's completion names the one context every document carries, not every
+    access token there is, and still completes a restricted document's title; an outsider's
+    does not complete it."""
+    from wagtail.models import PageViewRestriction
+
+    from search import queries
+
+    admin = next(u for u in users.values() if u.is_superuser)
+    restriction = PageViewRestriction.objects.filter(restriction_type="groups").first()
+    title = restriction.page.title
+    outsider = next(u for u in users.values() if not u.is_superuser and not set(u.groups.all()) & set(restriction.groups.all()))
+    assert queries.suggest_search(title[:12], None).to_dict()["suggest"]["titles"]["completion"]["contexts"] == {
+        "access": ["every-document"]}
+    assert any(item["text"] == title for item in service.suggestions(title[:20], admin))
+    assert not any(item["text"] == title for item in service.suggestions(title[:20], outsider))
