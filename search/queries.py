@@ -243,10 +243,10 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
     elif params.sort == "oldest":
         search = search.sort({"date": {"order": "asc", "missing": "_last"}}, "_score")
     elif text.rescore:
-        # Ranked by score alone (Elasticsearch rescores only then); the window covers the
-        # page asked for, so paging never skips or repeats a document.
-        window = max(RESCORE_WINDOW, start + page_size)
-        search = search.extra(rescore={"window_size": window, "query": {
+        # Ranked by score alone (Elasticsearch rescores only then). The window is the same
+        # for every page: later matches keep their order after it, so paging never skips
+        # or repeats a document (a window growing with the page would reorder the top).
+        search = search.extra(rescore={"window_size": RESCORE_WINDOW, "query": {
             "rescore_query": text.rescore.to_dict(), "query_weight": 1, "rescore_query_weight": 1}})
     return search.source(_names("returned")).extra(track_total_hits=False)[start:start + page_size]
 

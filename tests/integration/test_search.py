@@ -345,3 +345,24 @@ def test_autocomplete_for_an_unrestricted_reader_asks_one_context_and_completes_
         "access": ["every-document"]}
     assert any(item["text"] == title for item in service.suggestions(title[:20], admin))
     assert not any(item["text"] == title for item in service.suggestions(title[:20], outsider))
+
+
+def test_paging_past_the_rescore_window_never_repeats_or_skips_a_document(viewer, monkeypatch):
+    """Pages of three, one after the other, list exactly the documents of one long page, in
+    its order: the rescore window does not change with the page asked for."""
+    from search import queries
+
+    monkeypatch.setattr(queries, "RESCORE_WINDOW", 4)
+    query = "q=saksi ahli"  # phrase and word-pair bonuses reorder its matches
+    seen, page = [], 1
+    while True:
+        params, errors = search_params.parse(QueryDict(f"{query}&page={page}"), strict=True)
+        assert not errors, errors
+        found = ids(service.run(params, viewer, page_size=3))
+        if not found:
+            break
+        seen.extend(found)
+        page += 1
+    whole = run(viewer, query)
+    assert whole.total > 8, "the query should match more documents than the window"
+    assert seen == ids(whole)
