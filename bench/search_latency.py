@@ -4,18 +4,21 @@
         python bench/search_latency.py [--runs 3] [--workers 3]
 
 Starts gunicorn (production settings, several workers) on the loaded corpus, logs in as
-`admin` (sees everything, as the judgments assume) and sends, once as warm-up and then
---runs times:
+`admin` (sees everything, as the judgments assume; --user for an officer under the
+permission filter) and sends, once as warm-up and then --runs times:
 - every judged query (fixtures/relevance/judgments.yaml) to /api/v1/search/;
 - the same queries with one facet selected (the first stage facet value the unfiltered
   answer offered), as a reader clicking a facet;
 - autocomplete (/api/v1/suggest/) for the first 3, 5 and 8 letters of each judged query.
-For each request the same Elasticsearch query is also built in this process with the
-portal's own query builder and sent to the node directly: its `took` is the engine's share.
+For each request the same Elasticsearch requests are also built in this process with the
+portal's own query builder and sent to the node directly: their `took` (a search's
+multi-search of hits, counts and known words) is the engine's share. Elasticsearch's
+request cache is cleared before every request unless --request-cache: the runs repeat the
+same queries, and a real reader's first search of a query finds nothing cached.
 Prints per mode (plain search, search with a facet selected, autocomplete): median and
 p95 end to end and of took, the ratio HTTP / took from the same runs, and the median
-number of matched documents (hits.total of the main request: how much the engine scores
-and aggregates)."""
+number of matched documents (the counts request's total: how much the engine matches and
+aggregates)."""
 import argparse
 import statistics
 import sys
@@ -35,7 +38,7 @@ def line(label, values):
             f"max {max(values):7.1f} ms   (n={len(values)})")
 
 
-def took_of(kind, query):
+def took_of(kind, query, username):
     """(took ms, matched documents) of the portal's Elasticsearch request: for a search, the
     multi-search of its hits and its counts (service.searches), whose took covers both."""
     from django.contrib.auth import get_user_model
@@ -46,7 +49,7 @@ def took_of(kind, query):
     from search import queries, service
     from search.client import get_client
 
-    user = get_user_model().objects.get(username="admin")
+    user = get_user_model().objects.get(username=username)
     tokens = access.access_tokens_for_user(user)
     if kind == "suggest":
         response = queries.suggest_search(query["q"], tokens).using(get_client()).execute()
@@ -93,6 +96,9 @@ def main():
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--limit", type=int, default=0, help="only the first N judged queries (0: all)")
+    parser.add_argument("--user", default="admin",
+                        help="who searches: admin reads everything (as the judgments assume); an officer such as "
+                             "staf-kalbar searches under the permission filter")
     parser.add_argument("--request-cache", action="store_true",
                         help="keep Elasticsearch's request cache (by default it is cleared before every request: "
                              "the counts request is cacheable and the runs repeat the same queries)")
@@ -108,7 +114,7 @@ def main():
     server, url = start_gunicorn(args.workers, args.port)
     try:
         session = requests.Session()
-        session.headers.update(session_cookie("admin"))
+        session.headers.update(session_cookie(args.user))
         judgments = load_judgments()
         items = requests_for(judgments[:args.limit] if args.limit else judgments, session, url)
         http, took, matched = {}, {}, {}
@@ -122,7 +128,7 @@ def main():
                 assert response.status_code == 200, (response.status_code, path, query, response.text[:300])
                 if not args.request_cache:
                     clear_request_cache()
-                engine, found = took_of("suggest" if kind == "suggest" else "search", query)
+                engine, found = took_of("suggest" if kind == "suggest" else "search", query, args.user)
                 if run:
                     http.setdefault(kind, []).append(elapsed)
                     took.setdefault(kind, []).append(engine)
@@ -133,7 +139,7 @@ def main():
         server.terminate()
         server.wait(timeout=30)
     print(f"search latency: {count} documents in the index, gunicorn {args.workers} workers, {args.runs} runs after a "
-          f"warm-up, request cache {'kept' if args.request_cache else 'cleared before every request'}")
+          f"warm-up, as {args.user}, request cache {'kept' if args.request_cache else 'cleared before every request'}")
     for kind in http:
         print(line(f"{kind}: HTTP end to end", http[kind]))
         print(line(f"{kind}: Elasticsearch took", took[kind]))
