@@ -318,7 +318,8 @@ def suggest_search(prefix, access_tokens, size=6):
     """access_tokens: the reader's tokens, or None for unrestricted."""
     contexts = {"contexts": {"access": [EVERY_DOCUMENT] if access_tokens is None else list(access_tokens)}}
     fuzzy = {"fuzzy": {"fuzziness": "AUTO"}} if len(prefix) > 3 else {}
-    search = Search(index=alias_name()).source(["title", "url"])
+    # size 0: the options carry their own _source; the hits of a match_all would be waste.
+    search = Search(index=alias_name()).source(["title", "url"]).extra(size=0, track_total_hits=False)
     return search.suggest("titles", prefix, completion={"field": "suggest", "size": size, "skip_duplicates": True,
                                                         **fuzzy, **contexts})
 
