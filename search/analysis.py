@@ -159,7 +159,7 @@ def _subn(pattern: re.Pattern[str], replace, text: str, folded: str) -> tuple[st
     word = _leading_word(pattern)
     if len(word) < 3:  # a short word ("p") occurs everywhere: scanning is as fast
         return pattern.subn(replace, text)
-    haystack = folded if pattern.flags & re.IGNORECASE else text
+    haystack = folded if _ignores_case(pattern) else text
     pieces, last, count = [], 0, 0
     at = haystack.find(word)
     while at != -1:
@@ -202,8 +202,14 @@ _CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def _may_match(pattern: re.Pattern[str], text: str, folded: str) -> bool:
-    haystack = folded if pattern.flags & re.IGNORECASE else text
+    haystack = folded if _ignores_case(pattern) else text
     return all(any(word in haystack for word in choices) for choices in _required_words(pattern))
+
+
+@functools.lru_cache(maxsize=None)
+def _ignores_case(pattern: re.Pattern[str]) -> bool:
+    # Cached: a RegexFlag test costs more than the substring tests it guards.
+    return bool(pattern.flags & re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=None)
@@ -311,7 +317,7 @@ def stem(word: str) -> str:
 
 def analyse(text: str, query: bool = False) -> str:
     """Text for the *_stemmed index fields, or (query=True) the stemmed side of a query."""
-    return " ".join(stem(t) for t in tokens(normalise_codes(text, replace_phrases=query)))
+    return " ".join(map(stem, tokens(normalise_codes(text, replace_phrases=query))))
 
 
 def stage_codes_in(text: str) -> set[str]:
