@@ -119,10 +119,11 @@ def die_in_worker():
     os._exit(3)  # as the kernel's OOM killer would end it: no exception, no result
 
 
-@pytest.mark.parametrize("fault, error", [(raise_in_worker, RuntimeError), (die_in_worker, BrokenProcessPool)],
+@pytest.mark.parametrize("fault, error, message", [(raise_in_worker, RuntimeError, "worker out of memory"),
+                                                   (die_in_worker, BrokenProcessPool, "terminated abruptly")],
                          ids=["raises", "dies"])
 def test_a_worker_that_raises_or_dies_fails_the_rebuild_without_hanging_or_leaving_its_index(
-        es, fresh_alias, db, monkeypatch, fault, error):
+        es, fresh_alias, db, monkeypatch, fault, error, message):
     indexing.rebuild(processes=1)
     live, before = indexing.live_indices(), own_indices(es, fresh_alias)
     victim = indexing.indexable_ids()[len(indexing.indexable_ids()) // 2]
@@ -135,7 +136,7 @@ def test_a_worker_that_raises_or_dies_fails_the_rebuild_without_hanging_or_leavi
         return build_chunk(chunk, restrictions, version)
 
     monkeypatch.setattr(rebuild_workers, "_build_chunk", faulty)  # the forked workers inherit it
-    with deadline(300), pytest.raises(error) as raised:
+    with deadline(300), pytest.raises(error, match=message) as raised:
         indexing.rebuild(processes=2, batch_size=BATCH)
     print(f"\nrebuild failed with {raised.type.__name__}: {raised.value}")
     assert own_indices(es, fresh_alias) == before and indexing.live_indices() == live
