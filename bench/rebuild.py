@@ -2,18 +2,21 @@
 measured side by side in one run, plus the peak memory of a rebuild in its own process.
 
     LINTAS_STATE_DIR=/tmp/lintas-bench-10k SEARCH_INDEX_ALIAS=lintas-bench-10k \\
-        python bench/rebuild.py [--runs 3] [--no-rss]
+        python bench/rebuild.py [--runs 3] [--no-rss] [--processes 1 2]
 
 Needs a corpus loaded by `bench/corpus.py load` in that state directory and alias. Each
 run (after `--warm-ups` runs of each, one by default, not counted):
 - pipeline: indexing.rebuild() (what `search_index rebuild` does: build every document
   from the database, bulk-write a new index, swap the alias, then its closing check,
   reconcile_since: only what changed while it ran); reported both as a whole and without
-  that closing check;
+  that closing check; once per --processes value (worker processes building documents,
+  SEARCH_REBUILD_PROCESSES by default; several values compare them side by side);
 - raw: the very same document sources (dumped from the live index once, beforehand)
   streamed from a file into a new index with the same mapping by elasticsearch.helpers
   .streaming_bulk, refreshed at the end, then deleted.
-Then one `manage.py search_index rebuild` in a child process for its peak RSS."""
+CPU time per document counts this process and its worker processes (reaped when the
+rebuild ends). Then one `manage.py search_index rebuild` in a child process for its peak
+RSS: the largest of that process and its workers."""
 import argparse
 import json
 import os
@@ -78,10 +81,15 @@ def raw_load(path):
         client.indices.delete(index=name, ignore_unavailable=True)
 
 
-def pipeline_rebuild():
+def children_cpu():
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def pipeline_rebuild(processes):
     """(seconds for the whole rebuild, seconds of its closing reconcile, documents, CPU
-    seconds of this process: on a shared machine the wall time depends on the neighbours,
-    the CPU time spent building documents much less)."""
+    seconds of this process and its workers: on a shared machine the wall time depends on
+    the neighbours, the CPU time spent building documents much less)."""
     from search import indexing
 
     spent = {}
@@ -96,23 +104,29 @@ def pipeline_rebuild():
 
     indexing.reconcile_since = timed_reconcile
     try:
-        started, cpu = time.perf_counter(), time.process_time()
-        report = indexing.rebuild()
-        total, cpu = time.perf_counter() - started, time.process_time() - cpu
+        started, cpu = time.perf_counter(), time.process_time() + children_cpu()
+        report = indexing.rebuild(processes=processes)
+        total, cpu = time.perf_counter() - started, time.process_time() + children_cpu() - cpu
     finally:
         indexing.reconcile_since = original
     return total, spent.get("reconcile", 0.0), report.indexed, cpu
 
 
-def rss_of_rebuild():
-    """Peak RSS (MB) of `manage.py search_index rebuild` run as a child process."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+# Run in a fresh, small process: RUSAGE_CHILDREN of this benchmark would also count the
+# worker processes its own rebuilds forked (copies of this process, dumped sources and all).
+RSS_WRAPPER = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def rss_of_rebuild(processes):
+    """Peak RSS (MB) of `manage.py search_index rebuild` run as a child process: the largest
+    of it and its worker processes (ru_maxrss of waited-for descendants)."""
     started = time.perf_counter()
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "search_index", "rebuild"], check=True,
-                   stdout=subprocess.DEVNULL, env={**os.environ, "DJANGO_SETTINGS_MODULE": os.environ["DJANGO_SETTINGS_MODULE"]})
+    finished = subprocess.run([sys.executable, "-c", RSS_WRAPPER, sys.executable, str(ROOT / "manage.py"), "search_index",
+                               "rebuild"], check=True, capture_output=True, text=True,
+                              env={**os.environ, "SEARCH_REBUILD_PROCESSES": str(processes)})
     seconds = time.perf_counter() - started
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return (peak if peak > before else before) / 1024, seconds
+    return int(finished.stdout.split()[-1]) / 1024, seconds
 
 
 def main():
@@ -120,40 +134,54 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--no-rss", action="store_true")
     parser.add_argument("--warm-ups", type=int, default=1, help="runs not counted (0 at 100k: one run is long enough)")
+    parser.add_argument("--processes", type=int, nargs="+", default=None,
+                        help="worker processes building documents (default SEARCH_REBUILD_PROCESSES); "
+                             "several values are measured side by side, e.g. --processes 1 2")
     args = parser.parse_args()
     setup_django("lintas-bench-corpus", prepare=False)
+    from django.conf import settings
+
     from search.models import PendingIndexUpdate
 
+    settings_ = args.processes or [settings.SEARCH_REBUILD_PROCESSES]
     with tempfile.TemporaryDirectory() as tmp:
         sources = Path(tmp) / "sources.jsonl"
         count = dump_sources(sources)
         print(f"{count} documents in the index; sources dumped ({sources.stat().st_size / 1e6:.1f} MB)", file=sys.stderr)
-        whole, fill, raw, cpu_ms = [], [], [], []
+        whole, fill, cpu_ms = ({p: [] for p in settings_} for _ in range(3))
+        raw = []
         for run in range(1 - args.warm_ups, args.runs + 1):
-            seconds, reconcile_seconds, indexed, cpu = pipeline_rebuild()
-            raw_seconds = raw_load(sources)
             label = "warm-up" if run <= 0 else f"run {run}"
-            print(f"  {label}: pipeline {indexed / seconds:.0f} docs/s ({seconds:.1f} s, closing check "
-                  f"{reconcile_seconds:.1f} s), raw bulk {count / raw_seconds:.0f} docs/s ({raw_seconds:.1f} s)",
-                  file=sys.stderr)
+            measured = {p: pipeline_rebuild(p) for p in settings_}
+            raw_seconds = raw_load(sources)
+            line = ", ".join(f"pipeline ({p} proc.) {indexed / seconds:.0f} docs/s ({seconds:.1f} s, closing check "
+                             f"{reconcile_seconds:.1f} s)" for p, (seconds, reconcile_seconds, indexed, _) in measured.items())
+            print(f"  {label}: {line}, raw bulk {count / raw_seconds:.0f} docs/s ({raw_seconds:.1f} s); "
+                  f"load average {os.getloadavg()[0]:.2f}", file=sys.stderr)
             if run > 0:
-                whole.append(indexed / seconds)
-                fill.append(indexed / (seconds - reconcile_seconds))
                 raw.append(count / raw_seconds)
-                cpu_ms.append(cpu * 1000 / indexed)
+                for p, (seconds, reconcile_seconds, indexed, cpu) in measured.items():
+                    whole[p].append(indexed / seconds)
+                    fill[p].append(indexed / (seconds - reconcile_seconds))
+                    cpu_ms[p].append(cpu * 1000 / indexed)
         PendingIndexUpdate.objects.all().delete()
-    print(f"rebuild benchmark: {count} documents, {args.runs} runs after {args.warm_ups} warm-up(s)")
-    print(summary("pipeline rebuild incl. closing check", whole, "docs/s"))
-    print(summary("pipeline rebuild without closing check", fill, "docs/s"))
+    print(f"rebuild benchmark: {count} documents, {args.runs} runs after {args.warm_ups} warm-up(s); "
+          f"load average now {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     print(summary("raw streaming_bulk of the same sources", raw, "docs/s"))
-    print(summary("pipeline CPU time (this process) per doc", cpu_ms, "ms  "))
-    ratios = [w / r for w, r in zip(whole, raw)]
-    ratios_fill = [f / r for f, r in zip(fill, raw)]
-    print(f"{'ratio pipeline/raw (same run)':42} median {statistics.median(ratios):.2f}x incl. closing check, "
-          f"{statistics.median(ratios_fill):.2f}x without")
+    for p in settings_:
+        print(f"-- {p} worker process(es) building documents" if p > 1 else "-- documents built in the rebuilding process")
+        print(summary("pipeline rebuild incl. closing check", whole[p], "docs/s"))
+        print(summary("pipeline rebuild without closing check", fill[p], "docs/s"))
+        print(summary("pipeline CPU time (incl. workers) per doc", cpu_ms[p], "ms  "))
+        ratios = [w / r for w, r in zip(whole[p], raw)]
+        ratios_fill = [f / r for f, r in zip(fill[p], raw)]
+        print(f"{'ratio pipeline/raw (same run)':42} median {statistics.median(ratios):.2f}x incl. closing check, "
+              f"{statistics.median(ratios_fill):.2f}x without")
     if not args.no_rss:
-        peak, seconds = rss_of_rebuild()
-        print(f"{'peak RSS of search_index rebuild':42} {peak:.0f} MB ({seconds:.1f} s in a child process)")
+        for p in settings_:
+            peak, seconds = rss_of_rebuild(p)
+            print(f"{f'peak RSS of search_index rebuild ({p} proc.)':42} {peak:.0f} MB per process "
+                  f"({seconds:.1f} s in a child process)")
 
 
 if __name__ == "__main__":

@@ -136,17 +136,44 @@ def normalise_codes(text: str, replace_phrases: bool = False) -> str:
 
         for pattern in rule.replace:
             if _may_match(pattern, text, folded):
-                text, count = pattern.subn(canonical, text)
+                text, count = _subn(pattern, canonical, text, folded)
                 folded = text.lower() if count else folded
         for pattern in rule.add:
             if not _may_match(pattern, text, folded):
                 continue
             if replace_phrases:
-                text, count = pattern.subn(canonical, text)
+                text, count = _subn(pattern, canonical, text, folded)
             else:
-                text, count = pattern.subn(lambda m, c=canonical: f"{m.group(0)} {c(m)}", text)
+                text, count = _subn(pattern, lambda m, c=canonical: f"{m.group(0)} {c(m)}", text, folded)
             folded = text.lower() if count else folded
     return text
+
+
+def _subn(pattern: re.Pattern[str], replace, text: str, folded: str) -> tuple[str, int]:
+    """pattern.subn(replace, text), trying a match only where the word every match starts
+    with occurs (_leading_word): re scans a pattern that starts with a look-behind by trying
+    every position of a long field, str.find jumps. The matches are the same: each position
+    where a match can start is tried, left to right, resuming after a match as subn does
+    (look-behinds still see the text before the position). `folded` is text.lower(), of the
+    same length (text with _CASE_TRAPS never comes here)."""
+    word = _leading_word(pattern)
+    if len(word) < 3:  # a short word ("p") occurs everywhere: scanning is as fast
+        return pattern.subn(replace, text)
+    haystack = folded if _ignores_case(pattern) else text
+    pieces, last, count = [], 0, 0
+    at = haystack.find(word)
+    while at != -1:
+        match = pattern.match(text, at)
+        if match is None:
+            at = haystack.find(word, at + 1)
+            continue
+        pieces += (text[last:at], replace(match))
+        last, count = match.end(), count + 1
+        at = haystack.find(word, last)
+    if not count:
+        return text, 0
+    pieces.append(text[last:])
+    return "".join(pieces), count
 
 
 def _normalise_codes_scanning_all(text: str, replace_phrases: bool) -> str:
@@ -175,8 +202,14 @@ _CASE_TRAPS = re.compile("[\u0130\u0131\u017f\u212a]")
 
 
 def _may_match(pattern: re.Pattern[str], text: str, folded: str) -> bool:
-    haystack = folded if pattern.flags & re.IGNORECASE else text
+    haystack = folded if _ignores_case(pattern) else text
     return all(any(word in haystack for word in choices) for choices in _required_words(pattern))
+
+
+@functools.lru_cache(maxsize=None)
+def _ignores_case(pattern: re.Pattern[str]) -> bool:
+    # Cached: a RegexFlag test costs more than the substring tests it guards.
+    return bool(pattern.flags & re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=None)
@@ -223,6 +256,24 @@ def _required_words(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
     return tuple(groups)
 
 
+@functools.lru_cache(maxsize=None)
+def _leading_word(pattern: re.Pattern[str]) -> str:
+    """The ASCII letters and digits every match of `pattern` starts with, after the
+    zero-width assertions that open it (lower-cased if it ignores case); "" if none."""
+    from re import _constants as c, _parser
+
+    ignore_case = bool(pattern.flags & re.IGNORECASE)
+    word = ""
+    for op, arg in _parser.parse(pattern.pattern, pattern.flags):
+        if not word and op in (c.AT, c.ASSERT, c.ASSERT_NOT):
+            continue
+        if op is c.LITERAL and arg < 0x80 and chr(arg).isalnum():
+            word += chr(arg).lower() if ignore_case else chr(arg)
+            continue
+        break
+    return word
+
+
 def _strip_particle(word: str) -> str:
     for particle in _PARTICLES:
         if word.endswith(particle) and len(word) > len(particle) + 2:
@@ -266,7 +317,7 @@ def stem(word: str) -> str:
 
 def analyse(text: str, query: bool = False) -> str:
     """Text for the *_stemmed index fields, or (query=True) the stemmed side of a query."""
-    return " ".join(stem(t) for t in tokens(normalise_codes(text, replace_phrases=query)))
+    return " ".join(map(stem, tokens(normalise_codes(text, replace_phrases=query))))
 
 
 def stage_codes_in(text: str) -> set[str]:

@@ -92,9 +92,19 @@ def build_documents(pages, restrictions, version, store_plain_texts=False):
     pages whose stored plain texts (DocumentPage.plain_texts) missed or are out of date get
     the ones just made: the backfill for pages saved before they were stored, or by other
     rendering code."""
+    documents, failed, stale = build_batch(pages, restrictions, version, collect_plain_texts=store_plain_texts)
+    if stale:
+        save_plain_texts(stale)
+    return documents, failed
+
+
+def build_batch(pages, restrictions, version, collect_plain_texts=False):
+    """({id: document}, {id: error}, stale plain texts): build_documents without writing to
+    the database, for a rebuild's worker processes, which hand the backfill (a list of
+    (model, page id, texts), picklable) to the one process that writes."""
     documents, failed, stale = {}, {}, []
     for page in pages:
-        recording = store_plain_texts and hasattr(page, "fill_plain_texts")
+        recording = collect_plain_texts and hasattr(page, "fill_plain_texts")
         if recording:
             page._recording_plain_texts = {}
         try:
@@ -104,22 +114,20 @@ def build_documents(pages, restrictions, version, store_plain_texts=False):
             failed[page.id] = error_text(error)
         else:
             if recording and page._recording_plain_texts != page.plain_texts:
-                stale.append((page, page._recording_plain_texts))
+                stale.append((type(page), page.pk, page._recording_plain_texts))
         finally:
             if recording:
                 page._recording_plain_texts = None
-    if stale:
-        _store_plain_texts(stale)
-    return documents, failed
+    return documents, failed, stale
 
 
-def _store_plain_texts(stale):
+def save_plain_texts(stale):
     """One UPDATE per page, of that column only, in one transaction. A page published
     meanwhile may get texts of its previous sources: they are keyed by source, so they
     only miss (and are rendered again), never stand for the new text."""
     try:
         with transaction.atomic():
-            for page, texts in stale:
-                type(page).objects.filter(pk=page.pk).update(plain_texts=texts)
+            for model, pk, texts in stale:
+                model.objects.filter(pk=pk).update(plain_texts=texts)
     except DatabaseError as error:  # a busy database: the texts are stored another time
         logger.warning("Could not store the plain texts of %s pages: %s", len(stale), error)

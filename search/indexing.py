@@ -17,6 +17,7 @@ import logging
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -27,10 +28,11 @@ from elasticsearch.helpers import bulk, scan
 
 from lessons.access import rules as access
 
-from .building import build_documents, build_version, indexable_ids, load_pages
+from .building import build_documents, build_version, indexable_ids, load_pages, save_plain_texts
 from .client import get_client
 from .documents import alias_name, index_body_settings, mapping
 from .models import PendingIndexUpdate
+from .rebuild_workers import built_batches, usable_processes
 
 logger = logging.getLogger(__name__)
 BATCH_SIZE = 200
@@ -201,6 +203,7 @@ class RebuildReport:
     reconcile: "ReconcileReport" = None
     pruned: list = field(default_factory=list)
     kept: list = field(default_factory=list)  # the previous index, kept for its grace period
+    processes: int = 1  # worker processes that built the documents (1: this process)
 
 
 def _chunks(items, size):
@@ -227,11 +230,11 @@ def _apply_with_retries(index, documents, deletes, failed, fail_closed, tries=3,
     return result
 
 
-def _fill(report, ids, restrictions, version, progress, batch_size):
+def _fill(report, ids, restrictions, version, progress, batch_size, processes):
     """Build and write every page into report.name. Building is Python's work and indexing
     Elasticsearch's: one batch is written (in a thread, waiting on the node) while the next
-    is built, so on two cores both run at once. Progress counts written batches, and
-    nothing is left in flight when this returns or raises."""
+    is built, here or in `processes` worker processes (rebuild_workers). Progress counts
+    written batches, and nothing is left in flight when this returns or raises."""
     writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rebuild-bulk")
     in_flight = None
     done = 0
@@ -244,29 +247,33 @@ def _fill(report, ids, restrictions, version, progress, batch_size):
         done += size
         progress(done, len(ids))
 
+    report.processes = usable_processes(processes, -(-len(ids) // batch_size))
     try:
-        for chunk in _chunks(ids, batch_size):
-            pages, failed = load_pages(chunk)
-            documents, build_failed = build_documents(pages, restrictions, version, store_plain_texts=True)
-            del pages
+        with closing(built_batches(ids, restrictions, version, batch_size, report.processes)) as batches:
+            for size, documents, failed, stale_texts in batches:
+                if stale_texts:
+                    save_plain_texts(stale_texts)
+                if in_flight:
+                    settle(*in_flight)
+                in_flight = None
+                future = writer.submit(_apply_with_retries, report.name, documents, set(), failed,
+                                       fail_closed=False, refresh=False)  # refreshed once, before the swap
+                in_flight = (future, size)
+                del documents
             if in_flight:
                 settle(*in_flight)
-            in_flight = None
-            future = writer.submit(_apply_with_retries, report.name, documents, set(), {**failed, **build_failed},
-                                   fail_closed=False, refresh=False)  # refreshed once, before the swap
-            in_flight = (future, len(chunk))
-        if in_flight:
-            settle(*in_flight)
     finally:
         writer.shutdown(wait=True)
 
 
-def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
+def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE, processes=None):
     """Index everything into a new versioned index and swap the alias atomically. Pages whose
     document fails are skipped and reported (and queued, so they show up as dead letters).
     A failed rebuild deletes its new index. The replaced index is kept for a grace period
     (searches may still be running on it); then reconcile_since() picks up what changed
-    while the rebuild ran."""
+    while the rebuild ran. Documents are built in `processes` worker processes
+    (SEARCH_REBUILD_PROCESSES by default; 1 builds them in this process)."""
+    processes = settings.SEARCH_REBUILD_PROCESSES if processes is None else processes
     client = get_client()
     # Taken before anything is read: whatever changes after it is looked at again at the end.
     started = timezone.now()
@@ -277,7 +284,7 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
         restricted = _restriction_state(restrictions)
         version = build_version()
         progress(0, len(ids))
-        _fill(report, ids, restrictions, version, progress, batch_size)
+        _fill(report, ids, restrictions, version, progress, batch_size, processes)
         finish_filling(report.name)
         old = live_indices()
         swap = [{"add": {"index": report.name, "alias": alias_name()}}]

@@ -1,5 +1,6 @@
 """Settings shared by every environment. Every value comes from the environment with a
 safe local default; see the table in README.md."""
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -293,3 +294,10 @@ WAGTAILDOCS_PRIVATE_COLLECTION_OPTIONS = {"SHARED_PASSWORD": False}
 # Seconds other processes may serve taxonomy and glossary from their own cache after an
 # editor changed them (the editing process clears its cache at once); 0 turns caching off.
 REFERENCE_CACHE_SECONDS = env_int("LINTAS_REFERENCE_CACHE_SECONDS", 10)
+
+# --- Rebuild in worker processes (issue #10) ---------------------------------------------
+# `search_index rebuild` builds documents in this many forked worker processes (each loads
+# and builds its own chunks; the rebuilding process alone writes to the database and
+# Elasticsearch). 1 builds them in the rebuilding process. Building is CPU-bound, so more
+# processes than cores only add memory; Elasticsearch needs a core of its own too.
+SEARCH_REBUILD_PROCESSES = max(1, env_int("SEARCH_REBUILD_PROCESSES", min(2, os.cpu_count() or 1)))

@@ -55,6 +55,9 @@ def test_same_output_on_sentences_that_name_codes():
         "hasil penyidikan sudah lengkap; hasil penyidikan belum lengkap; pengembalian berkas.",
         "berkas dikembalikan; berkas perkara sudah dikembalikan; berkas tidak lengkap.",
         "\u212aE-2 \u0130I tahap \u0130\u0130 pa\u017fal 5 P\u212a-21",
+        # matches side by side, a word that starts no match (xberkas, tahapan), matches at both ends
+        "berkas lengkap berkas lengkapberkas lengkap; xberkas lengkap; Tahapan tahap 2tahap 2 Berkas Dikembalikan",
+        "Tahap II" + " kata" * 500 + " hasil penyidikan telah lengkap",
     ]
     for text in samples:
         for replace_phrases in (False, True):
