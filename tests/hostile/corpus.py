@@ -8,9 +8,10 @@ import functools
 import io
 import random
 import sys
-import zipfile
 import zlib
 from pathlib import Path
+
+from tests.docx_files import W, docx
 
 FRONT = "---\ntype: pelajaran\ntitle: {title}\nkanwil: kalbar\ndate: 2024-10-01\nsummary: Berkas uji masukan jahat.\n---\n\n"
 
@@ -97,32 +98,6 @@ def markdown_files():
 
 # --- DOCX ---------------------------------------------------------------------------------
 
-CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                 b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-                 b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="'
-                 b'/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
-                 b'document.main+xml"/></Types>')
-RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-
-
-def _docx(document_xml_chunks, extra=()):
-    """A minimal DOCX whose document.xml is written as a stream of chunks (so a bomb of
-    hundreds of megabytes is generated without holding it in memory)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", RELS)
-        with archive.open("word/document.xml", "w", force_zip64=True) as part:
-            for chunk in document_xml_chunks:
-                part.write(chunk)
-        for name, data in extra:
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def _paragraphs(total_bytes):
     yield b'<?xml version="1.0"?><w:document ' + W + b"><w:body>"
     chunk = b"<w:p><w:r><w:t>bom</w:t></w:r></w:p>" * 2000
@@ -161,21 +136,21 @@ def _random_paragraphs(total_bytes):
 
 
 def docx_files(large_bytes=18 * 1024 * 1024):
-    small = _docx(_paragraphs(100_000))
+    small = docx(_paragraphs(100_000))
     laughs = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "lollollollol">'
               + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(9))
               + b']><w:document ' + W + b"><w:body><w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>")
     return [
         ("docx-valid.docx", lambda: small, "accepted"),
-        ("docx-large-text.docx", lambda: _docx(_random_paragraphs(large_bytes)), "accepted"),
-        ("docx-zip-bomb.docx", lambda: _docx(_paragraphs(150 * 1024 * 1024)), "refused"),
-        ("docx-ratio.docx", lambda: _docx([b"<w:document " + W + b"><w:body>", b" " * (12 * 1024 * 1024),
+        ("docx-large-text.docx", lambda: docx(_random_paragraphs(large_bytes)), "accepted"),
+        ("docx-zip-bomb.docx", lambda: docx(_paragraphs(150 * 1024 * 1024)), "refused"),
+        ("docx-ratio.docx", lambda: docx([b"<w:document " + W + b"><w:body>", b" " * (12 * 1024 * 1024),
                                    b"</w:body></w:document>"]), "refused"),
-        ("docx-lying-size.docx", lambda: _lying_size(_docx(_paragraphs(100 * 1024 * 1024))), "refused"),
-        ("docx-many-entries.docx", lambda: _docx(_paragraphs(1000), extra=[(f"word/media/x{i}.xml", b"")
+        ("docx-lying-size.docx", lambda: _lying_size(docx(_paragraphs(100 * 1024 * 1024))), "refused"),
+        ("docx-many-entries.docx", lambda: docx(_paragraphs(1000), extra=[(f"word/media/x{i}.xml", b"")
                                                                     for i in range(5000)]), "refused"),
-        ("docx-billion-laughs.docx", lambda: _docx([laughs]), "refused"),
-        ("docx-deep-xml.docx", lambda: _docx([b"<w:document " + W + b"><w:body>" + b"<w:p>" * 100_000]), "refused"),
+        ("docx-billion-laughs.docx", lambda: docx([laughs]), "refused"),
+        ("docx-deep-xml.docx", lambda: docx([b"<w:document " + W + b"><w:body>" + b"<w:p>" * 100_000]), "refused"),
         ("docx-not-zip.docx", lambda: b"PK\x03\x04" + random.Random(2).randbytes(50_000), "refused"),
     ]
 

@@ -7,7 +7,6 @@ import random
 import string
 import zipfile
 
-import docx
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,6 +20,7 @@ from lessons.privacy.guard import PrivacyPublicationBlocked
 from search import outbox, service
 from search.models import PendingIndexUpdate
 from search.params import SearchParams
+from tests.docx_files import docx_bytes
 
 Document = get_document_model()
 
@@ -48,16 +48,6 @@ def pdf_bytes(text):
     out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
     out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
     out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-def docx_bytes(paragraph, cell=""):
-    document = docx.Document()
-    document.add_paragraph(paragraph)
-    if cell:
-        document.add_table(rows=1, cols=1).cell(0, 0).text = cell
-    out = io.BytesIO()
-    document.save(out)
     return out.getvalue()
 
 
