@@ -266,10 +266,21 @@ def test_three_rebuilds_under_a_search_loop_give_no_failed_or_degraded_search(es
     assert own_indices(es, fresh_alias) == set(names[1:])  # the previous one kept for its grace, no older
 
 
-def test_two_workers_apply_each_row_once(es, fresh_alias, django_db_setup, django_db_blocker):
-    """Committed rows and two threads with their own database connections, as two worker
-    processes would have."""
-    with django_db_blocker.unblock():
+class TestTwoWorkers:
+    """Outside pytest-django's per-test transaction: the workers' own connections must see
+    the committed rows, as two worker processes would."""
+
+    @pytest.fixture
+    def db(self, django_db_setup, django_db_blocker):
+        """Named `db` so that pytest-django sets the test database up even when this test runs
+        alone (it does so only for tests asking for `db` or marked django_db); it opens the
+        database without wrapping the test in a transaction."""
+        with django_db_blocker.unblock():
+            yield
+
+    def test_two_workers_apply_each_row_once(self, es, fresh_alias, db):
+        """Committed rows and two threads with their own database connections, as two worker
+        processes would have."""
         PendingIndexUpdate.objects.all().delete()
         pages = list(Page.objects.live().type(*DOCUMENT_MODELS).order_by("id").values_list("id", flat=True)[:50])
         outbox.enqueue(pages)
