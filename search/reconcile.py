@@ -35,7 +35,7 @@ def reconcile(batch_size=BATCH_SIZE, progress=lambda done, total: None):
     document is built as it would be now and its hash compared with the stored one, so a
     change in content, taxonomy labels, access, analysis data or building code is found."""
     ensure_index()
-    indexed = {i: stamp for i, stamp, _ in _stamps(alias_name())}
+    indexed = _live_stamps()
     ids = indexable_ids()
     return _repair(indexed, ids, ids, list(access.group_restrictions()), batch_size, progress)
 
@@ -72,6 +72,11 @@ def _stamp(source_hash, access_tokens):
     Access is compared as well as the hash: it decides who may read a document, so a
     document altered behind the hash's back is caught too."""
     return f"{source_hash}|{','.join(sorted(access_tokens or []))}"
+
+
+def _live_stamps():
+    """{page id: stamp} of the documents behind the alias."""
+    return {i: stamp for i, stamp, _ in _stamps(alias_name())}
 
 
 def _stamps(index):
@@ -114,7 +119,7 @@ def reconcile_since(since, previous=(), restricted=None, batch_size=BATCH_SIZE,
     now_restrictions = list(access.group_restrictions())
     if restricted is not None and restricted != _restriction_state(now_restrictions):
         return reconcile(batch_size, progress)
-    indexed = {i: stamp for i, stamp, _ in _stamps(alias_name())}
+    indexed = _live_stamps()
     ids = indexable_ids()
     check = (set(ids) - set(indexed)) | (changed_since(since, previous, indexed) & set(ids))
     return _repair(indexed, ids, sorted(check), now_restrictions, batch_size, progress)

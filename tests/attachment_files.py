@@ -1,9 +1,13 @@
-"""The one DOCX builder of the tests: a minimal Word package ([Content_Types].xml, the
-package relationship and word/document.xml) written by hand, so the hostile corpus can
-stream hundreds of megabytes into document.xml and the attachment tests can make a small
-real document with the same code."""
+"""The tests' one DOCX builder and one PDF builder, written by hand so that the hostile
+corpus (tests/hostile/corpus.py) can bend every part of a file and the attachment tests
+make their small valid files with the same code.
+
+DOCX: a minimal Word package ([Content_Types].xml, the package relationship and
+word/document.xml), document.xml streamed so a bomb of hundreds of megabytes is never held
+in memory. PDF: numbered objects, a cross-reference table and a trailer."""
 import io
 import zipfile
+import zlib
 from xml.sax.saxutils import escape
 
 CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
@@ -44,3 +48,35 @@ def docx_bytes(text, cell=""):
     if cell:
         body += b"<w:tbl><w:tblPr/><w:tblGrid><w:gridCol/></w:tblGrid><w:tr><w:tc>" + paragraph(cell) + b"</w:tc></w:tr></w:tbl>"
     return docx([DOCUMENT_START, body, DOCUMENT_END])
+
+
+def pdf(objects, *, root=1, xref=True):
+    """A PDF of these object bodies, numbered from 1; `xref=False` leaves the table out."""
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
+    start = out.tell()
+    if xref:
+        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+        out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
+    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, start))
+    return out.getvalue()
+
+
+CATALOG = b"<< /Type /Catalog /Pages 2 0 R >>"
+PAGES = b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>"
+PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+
+
+def stream(data, *, flate=False):
+    body = zlib.compress(data, 9) if flate else data
+    return b"<< /Length %d%s >>\nstream\n" % (len(body), b" /Filter /FlateDecode" if flate else b"") + body + b"\nendstream"
+
+
+def pdf_bytes(text):
+    """A small valid one-page PDF showing `text` in Helvetica."""
+    return pdf([CATALOG, PAGES, PAGE, stream(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")), FONT])
