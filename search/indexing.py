@@ -272,12 +272,10 @@ def rebuild(progress=lambda done, total: None, batch_size=BATCH_SIZE):
     A failed rebuild deletes its new index. The replaced index is kept for a grace period
     (searches may still be running on it); then reconcile_since() picks up what changed
     while the rebuild ran."""
-    # Imported here: reconcile.py builds on the writers in this module.
-    from .reconcile import _restriction_state, reconcile_since
-
     client = get_client()
     # Taken before anything is read: whatever changes after it is looked at again at the end.
     started = timezone.now()
+    from .reconcile import _restriction_state, reconcile_since  # here: reconcile.py imports this module
     report = RebuildReport(name=create_index(new_index_name(), filling=True))
     try:
         ids = indexable_ids()
