@@ -174,7 +174,9 @@ class PageNotes:
         self.notes = {}  # label -> (scope, number)
         self.wanted = {}  # scope -> labels referenced there but not defined there
         referenced_at_home = set()
-        for source in filter(None, sources):
+        for source in sources:
+            if not source or "[^" not in source:  # neither a note nor a reference: nothing to read
+                continue
             scope = _scope(source)
             rendered = render_markdown(source)
             numbers = {}
