@@ -82,7 +82,8 @@ def pipeline_rebuild():
     """(seconds for the whole rebuild, seconds of its closing reconcile, documents, CPU
     seconds of this process: on a shared machine the wall time depends on the neighbours,
     the CPU time spent building documents much less)."""
-    from search import indexing, reconcile
+    from search import indexing
+    from search import reconcile
 
     spent = {}
     original = reconcile.reconcile_since
