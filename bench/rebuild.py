@@ -91,9 +91,10 @@ def pipeline_rebuild(processes):
     seconds of this process and its workers: on a shared machine the wall time depends on
     the neighbours, the CPU time spent building documents much less)."""
     from search import indexing
+    from search import reconcile
 
     spent = {}
-    original = indexing.reconcile_since
+    original = reconcile.reconcile_since
 
     def timed_reconcile(*args, **kwargs):
         started = time.perf_counter()
@@ -102,13 +103,13 @@ def pipeline_rebuild(processes):
         finally:
             spent["reconcile"] = time.perf_counter() - started
 
-    indexing.reconcile_since = timed_reconcile
+    reconcile.reconcile_since = timed_reconcile  # rebuild() looks it up there when it runs
     try:
         started, cpu = time.perf_counter(), time.process_time() + children_cpu()
         report = indexing.rebuild(processes=processes)
         total, cpu = time.perf_counter() - started, time.process_time() + children_cpu() - cpu
     finally:
-        indexing.reconcile_since = original
+        reconcile.reconcile_since = original
     return total, spent.get("reconcile", 0.0), report.indexed, cpu
 
 

@@ -32,7 +32,8 @@ class MarkdownBlock(blocks.TextBlock):
         return value
 
     def render_basic(self, value, context=None):
-        return mark_safe(render_markdown(value))
+        page = (context or {}).get("page")  # its other fields may hold the notes this text cites
+        return mark_safe(render_markdown(value, getattr(page, "footnotes", None)))
 
     def get_searchable_content(self, value):
         return [markdown_to_text(value)]

@@ -1,5 +1,6 @@
 """The three kinds of shared documents, as Wagtail pages under a Kanwil page."""
 import hashlib
+from functools import cached_property
 from importlib.metadata import version as package_version
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from lessons.markdown import rendering
-from lessons.markdown.rendering import markdown_to_text
+from lessons.markdown.rendering import PageNotes, markdown_to_text
 from lessons.privacy import guard as privacy_guard
 from lessons.privacy.panels import PrivacyReviewPanel
 
@@ -106,6 +107,19 @@ class DocumentPage(Page):
     def text_sections(self):
         """Plain text of the document's own fields, in reading order, for the search index."""
         return [self.body_text()]
+
+    def markdown_sources(self):
+        """The page's Markdown texts in the order its template shows them."""
+        return self.body_markdown()
+
+    def body_markdown(self):
+        return [b.value for b in self.body if b.block_type == "markdown"]
+
+    @cached_property
+    def footnotes(self):
+        """The notes of all the page's Markdown texts, so that a reference in one field links
+        to a note another field defines (an imported file's notes land in its last section)."""
+        return PageNotes(self.markdown_sources())
 
     def body_text(self):
         return "\n".join(self.plain_text(b.value) if b.block_type == "markdown" else _block_text(b) for b in self.body)
@@ -242,6 +256,9 @@ class StudiTiruReport(DocumentPage):
         return [(a.value["action"], a.value["owner"], a.value["status"], labels.get(a.value["status"], a.value["status"]))
                 for a in self.follow_up]
 
+    def markdown_sources(self):
+        return [self.purpose, *self.body_markdown(), self.findings, self.recommendations]
+
     def text_sections(self):
         team = [f"{m.value['name']} {m.value['role']}" for m in self.team]
         actions = [f"{a.value['action']} {a.value['owner']}" for a in self.follow_up]
@@ -292,6 +309,9 @@ class LessonLearned(DocumentPage):
         + DocumentPage.attachment_panels
     )
 
+    def markdown_sources(self):
+        return [self.situation, self.action_taken, self.result, self.recommendation, *self.body_markdown()]
+
     def text_sections(self):
         fields = (self.situation, self.action_taken, self.result, self.recommendation)
         return [self.plain_text(text) for text in fields] + [self.body_text()]
@@ -318,6 +338,9 @@ class ProceduralGuide(DocumentPage):
         + [FieldPanel("legal_basis"), FieldPanel("steps"), FieldPanel("body")]
         + DocumentPage.attachment_panels
     )
+
+    def markdown_sources(self):
+        return [self.legal_basis, *(s.value["description"] for s in self.steps), *self.body_markdown()]
 
     def text_sections(self):
         steps = [

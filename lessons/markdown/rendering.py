@@ -9,10 +9,13 @@ import html
 import logging
 import re
 import threading
+import xml.etree.ElementTree as etree
 from collections import OrderedDict
 
 import markdown
 import nh3
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.inlinepatterns import InlineProcessor
 from django.conf import settings
 from django.core.cache import caches
 from django.utils.translation import get_language, gettext
@@ -22,7 +25,7 @@ from . import limits
 logger = logging.getLogger(__name__)
 CACHE_VERSION = 1  # bump when the rendering rules change
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "sane_lists", "attr_list"]  # footnotes: PageFootnotes
 EXTENSION_CONFIGS = {
     # align="..." instead of style="...": styles are stripped by the sanitiser anyway.
     "tables": {"use_align_attribute": True},
@@ -50,9 +53,15 @@ ALLOWED_ATTRIBUTES = {
 # anything else could restyle the page or clobber DOM ids.
 SAFE_ID = re.compile(r"^fn(ref)?:[\w-]{1,60}$")
 SAFE_CLASS = re.compile(r"^(footnote|footnote-ref|footnote-backref|language-[\w+-]{1,30})$")
+# A note's id in rendered HTML, "fn:<scope>-<label>", and a marker left literal because its
+# note is defined in another text of the page.
+NOTE_ID = re.compile(r'<li id="fn:([0-9a-f]{6})-([\w-]{1,60})">')
+REFERENCE_ID = re.compile(r'<sup id="fnref:([0-9a-f]{6})-([\w-]{1,60})">')
+UNRESOLVED = re.compile(r"\[\^([\w-]{1,60})\]")
+FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?):')
+ELSEWHERE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?)-elsewhere:')
 BLANK_RUNS = re.compile(r"\s*\n\s*")
 TASK_ITEM = re.compile(r"^([ \t]*[-*+][ \t]+)\[( |x|X)\][ \t]+", re.MULTILINE)  # one line only: \s would rescan every following blank line (quadratic)
-FOOTNOTE_ANCHOR = re.compile(r'(id="|href="#)(fn(?:ref)?):')
 
 
 def _filter_attribute(tag, attribute, value):
@@ -69,13 +78,56 @@ def _task_boxes(text):
     return TASK_ITEM.sub(lambda m: f"{m.group(1)}{'☑' if m.group(2).lower() == 'x' else '☐'} ", text)
 
 
+def _scope(text):
+    return hashlib.sha1(text.encode()).hexdigest()[:6]
+
+
 def _scope_footnotes(rendered, text):
     """A page renders several Markdown fields; without a per-text scope their footnotes
     would all be fn:1, and every reference would jump to the first field's note."""
     if "fn" not in rendered:
         return rendered
-    scope = hashlib.sha1(text.encode()).hexdigest()[:6]
-    return FOOTNOTE_ANCHOR.sub(rf"\1\2:{scope}-", rendered)
+    return FOOTNOTE_ANCHOR.sub(rf"\1\2:{_scope(text)}-", rendered)
+
+
+class PageFootnotes(FootnoteExtension):
+    """Python-Markdown's footnotes, plus references to a note that another text of the
+    page defines (`elsewhere`: {label: (scope, number, carries the back link's target)})."""
+
+    def extendMarkdown(self, md):
+        super().extendMarkdown(md)
+        # After the local footnote pattern (175), before reference links (170) would take "[^1]".
+        md.inlinePatterns.register(ElsewhereReference(r"\[\^([^\]]*)\]", self), "footnote-elsewhere", 174)
+
+    def reset(self):
+        super().reset()
+        self.elsewhere, self.referenced_elsewhere = {}, set()
+
+
+class ElsewhereReference(InlineProcessor):
+    """A reference whose note another text of the page defines: the same link a local
+    reference gets, to that text's note and with the number it shows there. Its anchors
+    carry ELSEWHERE_ANCHOR's prefixes until _scope_footnotes has scoped this text's own."""
+
+    def __init__(self, pattern, footnotes):
+        super().__init__(pattern)
+        self.footnotes = footnotes
+
+    def handleMatch(self, m, data):
+        label = m.group(1)
+        target = self.footnotes.elsewhere.get(label)
+        if target is None or label in self.footnotes.footnotes:
+            return None, None, None
+        scope, number, backlinked = target
+        sup = etree.Element("sup")
+        if backlinked and label not in self.footnotes.referenced_elsewhere:  # the note's "↩" leads here
+            sup.set("id", f"fnref-elsewhere:{scope}-{label}")
+        self.footnotes.referenced_elsewhere.add(label)
+        link = etree.SubElement(sup, "a")
+        link.set("class", "footnote-ref")
+        link.set("href", f"#fn-elsewhere:{scope}-{label}")
+        link.text = str(number)
+        return sup, m.start(0), m.end(0)
 
 
 def plain_html(text):
@@ -84,33 +136,79 @@ def plain_html(text):
     return "".join(f"<p>{html.escape(p).replace(chr(10), '<br>')}</p>" for p in paragraphs if p.strip())
 
 
-def _cache_key(text):
+def _cache_key(text, elsewhere=None):
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    if elsewhere:  # references linked to notes in the page's other fields: another rendering
+        digest += ":" + hashlib.sha256(repr(sorted(elsewhere.items())).encode()).hexdigest()[:16]
     bounds = (f"{settings.MARKDOWN_MAX_NESTING}:{settings.MARKDOWN_MAX_BRACKET_SCAN}:"
               f"{settings.MARKDOWN_MAX_INLINE_WORK}:{settings.MARKDOWN_MAX_MARKUP}:{settings.MARKDOWN_MAX_FENCES}:"
               f"{settings.MARKDOWN_MAX_RENDERED_BYTES}")
     return f"md:{CACHE_VERSION}:{bounds}:{get_language() or ''}:{digest}"
 
 
-def render_markdown(text):
-    """Render Markdown written by editors into HTML that is safe to embed in a page."""
+def render_markdown(text, notes=None):
+    """Render Markdown written by editors into HTML that is safe to embed in a page.
+    `notes`: the page's PageNotes, so that references to a note another field of the page
+    defines link to it."""
     if not text:
         return ""
-    key = _cache_key(text)
+    elsewhere = notes.elsewhere(text) if notes else None
+    key = _cache_key(text, elsewhere)
     cache = caches[settings.MARKDOWN_CACHE]
     rendered = cache.get(key)
     if rendered is None:
-        rendered = _render_bounded(text)
+        rendered = _render_bounded(text, elsewhere)
         cache.set(key, rendered, None)
     return rendered
 
 
-def _render_bounded(text):
+class PageNotes:
+    """The footnotes of a page whose Markdown is split over several fields (an imported
+    document's sections, a guide's steps): a note is often defined once, at the end of the
+    file, so it lands in the last field while its references sit in earlier ones. Read
+    from each text's own rendering (cached; the page shows it anyway), so the numbers and
+    ids are exactly the ones shown. The first text defining a label owns it; its "↩" leads
+    to its own first reference, or else to the first reference in another text."""
+
+    def __init__(self, sources):
+        self.notes = {}  # label -> (scope, number)
+        self.wanted = {}  # scope -> labels referenced there but not defined there
+        referenced_at_home = set()
+        for source in sources:
+            if not source or "[^" not in source:  # neither a note nor a reference: nothing to read
+                continue
+            scope = _scope(source)
+            rendered = render_markdown(source)
+            numbers = {}
+            for number, (note_scope, label) in enumerate(NOTE_ID.findall(rendered), start=1):
+                if note_scope == scope:
+                    numbers.setdefault(label, number)
+            for label, number in numbers.items():
+                if label not in self.notes:
+                    self.notes[label] = (scope, number)
+            referenced_at_home |= {(s, label) for s, label in REFERENCE_ID.findall(rendered) if s == scope}
+            self.wanted[scope] = [label for label in dict.fromkeys(UNRESOLVED.findall(rendered))
+                                  if label not in numbers]
+        self.backlink_to = {}  # label -> scope of the text holding the reference "↩" leads to
+        for scope, labels in self.wanted.items():
+            for label in labels:
+                if label in self.notes and (self.notes[label][0], label) not in referenced_at_home:
+                    self.backlink_to.setdefault(label, scope)
+
+    def elsewhere(self, text):
+        """{label: (scope, number, carries the back link's target)} for the references of
+        `text` whose note another text of the page defines."""
+        scope = _scope(text)
+        return {label: (*self.notes[label], self.backlink_to.get(label) == scope)
+                for label in self.wanted.get(scope, ()) if label in self.notes}
+
+
+def _render_bounded(text, elsewhere=None):
     if problems := limits.markdown_problems(text):
         logger.warning("Markdown not rendered (%s); shown as plain text", problems[0].message)
         return plain_html(text)
     try:
-        rendered = _render(text)
+        rendered = _render(text, elsewhere)
     except RecursionError:  # a nesting the limits did not foresee
         logger.warning("Markdown too deeply nested; shown as plain text")
         return plain_html(text)
@@ -132,24 +230,29 @@ def _converter():
         cached = _converters.by_backlink = {}
     converter = cached.get(backlink)
     if converter is None:
-        configs = {**EXTENSION_CONFIGS, "footnotes": {"BACKLINK_TITLE": backlink}}
-        converter = cached[backlink] = markdown.Markdown(extensions=EXTENSIONS, extension_configs=configs,
+        footnotes = PageFootnotes(BACKLINK_TITLE=backlink)
+        extensions = [footnotes if name == "footnotes" else name for name in EXTENSIONS]
+        converter = cached[backlink] = markdown.Markdown(extensions=extensions, extension_configs=EXTENSION_CONFIGS,
                                                          output_format="html")
+        converter.page_footnotes = footnotes
     return converter
 
 
-def _convert(text):
+def _convert(text, elsewhere=None):
     converter = _converter()
+    converter.page_footnotes.elsewhere = elsewhere or {}
     try:
         return converter.convert(text)
     finally:
         converter.reset()  # footnotes, references and abbreviations must not leak into the next text
 
 
-def _render(text):
-    html = _convert(_task_boxes(text))
+def _render(text, elsewhere=None):
+    html = _scope_footnotes(_convert(_task_boxes(text), elsewhere), text)
+    if elsewhere:
+        html = ELSEWHERE_ANCHOR.sub(r"\1\2:", html)
     return nh3.clean(
-        _scope_footnotes(html, text),
+        html,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         attribute_filter=_filter_attribute,

@@ -5,12 +5,12 @@ the outcome is "refused" (a clear message) or "imported"/"accepted" (a bounded s
 
 Run `python -m tests.hostile.corpus DIR` to write the files out for manual trials."""
 import functools
-import io
 import random
 import sys
-import zipfile
 import zlib
 from pathlib import Path
+
+from tests.attachment_files import FONT, PAGE, W, docx, pdf, stream
 
 FRONT = "---\ntype: pelajaran\ntitle: {title}\nkanwil: kalbar\ndate: 2024-10-01\nsummary: Berkas uji masukan jahat.\n---\n\n"
 
@@ -97,32 +97,6 @@ def markdown_files():
 
 # --- DOCX ---------------------------------------------------------------------------------
 
-CONTENT_TYPES = (b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
-                 b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-                 b'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="'
-                 b'/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.'
-                 b'document.main+xml"/></Types>')
-RELS = (b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
-        b'relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'relationships/officeDocument" Target="word/document.xml"/></Relationships>')
-W = b'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
-
-
-def _docx(document_xml_chunks, extra=()):
-    """A minimal DOCX whose document.xml is written as a stream of chunks (so a bomb of
-    hundreds of megabytes is generated without holding it in memory)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr("[Content_Types].xml", CONTENT_TYPES)
-        archive.writestr("_rels/.rels", RELS)
-        with archive.open("word/document.xml", "w", force_zip64=True) as part:
-            for chunk in document_xml_chunks:
-                part.write(chunk)
-        for name, data in extra:
-            archive.writestr(name, data)
-    return out.getvalue()
-
-
 def _paragraphs(total_bytes):
     yield b'<?xml version="1.0"?><w:document ' + W + b"><w:body>"
     chunk = b"<w:p><w:r><w:t>bom</w:t></w:r></w:p>" * 2000
@@ -161,50 +135,26 @@ def _random_paragraphs(total_bytes):
 
 
 def docx_files(large_bytes=18 * 1024 * 1024):
-    small = _docx(_paragraphs(100_000))
+    small = docx(_paragraphs(100_000))
     laughs = (b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "lollollollol">'
               + b"".join(b'<!ENTITY %s "%s">' % (bytes([98 + i]), (b"&" + bytes([97 + i]) + b";") * 10) for i in range(9))
               + b']><w:document ' + W + b"><w:body><w:p><w:r><w:t>&j;</w:t></w:r></w:p></w:body></w:document>")
     return [
         ("docx-valid.docx", lambda: small, "accepted"),
-        ("docx-large-text.docx", lambda: _docx(_random_paragraphs(large_bytes)), "accepted"),
-        ("docx-zip-bomb.docx", lambda: _docx(_paragraphs(150 * 1024 * 1024)), "refused"),
-        ("docx-ratio.docx", lambda: _docx([b"<w:document " + W + b"><w:body>", b" " * (12 * 1024 * 1024),
+        ("docx-large-text.docx", lambda: docx(_random_paragraphs(large_bytes)), "accepted"),
+        ("docx-zip-bomb.docx", lambda: docx(_paragraphs(150 * 1024 * 1024)), "refused"),
+        ("docx-ratio.docx", lambda: docx([b"<w:document " + W + b"><w:body>", b" " * (12 * 1024 * 1024),
                                    b"</w:body></w:document>"]), "refused"),
-        ("docx-lying-size.docx", lambda: _lying_size(_docx(_paragraphs(100 * 1024 * 1024))), "refused"),
-        ("docx-many-entries.docx", lambda: _docx(_paragraphs(1000), extra=[(f"word/media/x{i}.xml", b"")
+        ("docx-lying-size.docx", lambda: _lying_size(docx(_paragraphs(100 * 1024 * 1024))), "refused"),
+        ("docx-many-entries.docx", lambda: docx(_paragraphs(1000), extra=[(f"word/media/x{i}.xml", b"")
                                                                     for i in range(5000)]), "refused"),
-        ("docx-billion-laughs.docx", lambda: _docx([laughs]), "refused"),
-        ("docx-deep-xml.docx", lambda: _docx([b"<w:document " + W + b"><w:body>" + b"<w:p>" * 100_000]), "refused"),
+        ("docx-billion-laughs.docx", lambda: docx([laughs]), "refused"),
+        ("docx-deep-xml.docx", lambda: docx([b"<w:document " + W + b"><w:body>" + b"<w:p>" * 100_000]), "refused"),
         ("docx-not-zip.docx", lambda: b"PK\x03\x04" + random.Random(2).randbytes(50_000), "refused"),
     ]
 
 
 # --- PDF ----------------------------------------------------------------------------------
-
-def _pdf(objects, *, root=1, xref=True):
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    start = out.tell()
-    if xref:
-        out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-        out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, root, start))
-    return out.getvalue()
-
-
-PAGE = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
-FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
-
-
-def _stream(data, *, flate=False):
-    body = zlib.compress(data, 9) if flate else data
-    return b"<< /Length %d%s >>\nstream\n" % (len(body), b" /Filter /FlateDecode" if flate else b"") + body + b"\nendstream"
-
 
 def _deflated_stream(chunk, times):
     packer = zlib.compressobj(9)
@@ -213,8 +163,8 @@ def _deflated_stream(chunk, times):
 
 
 def pdf_files():
-    text = _stream(b"BT /F1 12 Tf 72 720 Td (Uji) Tj ET")
-    valid = _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", PAGE, text, FONT])
+    text = stream(b"BT /F1 12 Tf 72 720 Td (Uji) Tj ET")
+    valid = pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", PAGE, text, FONT])
     # Pages -> 30 x node 6 -> 30 x node 7 -> ... five levels: 24 million "pages" from 10 objects.
     dag = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count 1 >>" % b" ".join([b"6 0 R"] * 30),
            PAGE, text, FONT]
@@ -235,15 +185,15 @@ def pdf_files():
                    PAGE, text, FONT]
     return [
         ("pdf-valid.pdf", lambda: valid, "accepted"),
-        ("pdf-page-dag.pdf", lambda: _pdf(dag), "refused"),
-        ("pdf-page-cycle.pdf", lambda: _pdf(cycle), "refused"),
-        ("pdf-many-pages.pdf", lambda: _pdf(many), "refused"),
-        ("pdf-lying-count.pdf", lambda: _pdf(lying_count), "accepted"),
-        ("pdf-broken-xref.pdf", lambda: _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        ("pdf-page-dag.pdf", lambda: pdf(dag), "refused"),
+        ("pdf-page-cycle.pdf", lambda: pdf(cycle), "refused"),
+        ("pdf-many-pages.pdf", lambda: pdf(many), "refused"),
+        ("pdf-lying-count.pdf", lambda: pdf(lying_count), "accepted"),
+        ("pdf-broken-xref.pdf", lambda: pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
                                       PAGE, text, FONT], xref=False).replace(b"startxref\n", b"startxref\n9"), "either"),
-        ("pdf-deep-array.pdf", lambda: _pdf(deep_array), "either"),
-        ("pdf-self-reference.pdf", lambda: _pdf(self_ref), "either"),
-        ("pdf-stream-bomb.pdf", lambda: _pdf(bomb[:3] + [_deflated_stream(b"BT /F1 12 Tf 72 720 Td (a) Tj ET " * 100_000,
+        ("pdf-deep-array.pdf", lambda: pdf(deep_array), "either"),
+        ("pdf-self-reference.pdf", lambda: pdf(self_ref), "either"),
+        ("pdf-stream-bomb.pdf", lambda: pdf(bomb[:3] + [_deflated_stream(b"BT /F1 12 Tf 72 720 Td (a) Tj ET " * 100_000,
                                                                          120)] + bomb[4:]), "either"),
         ("pdf-truncated.pdf", lambda: valid[: len(valid) // 2], "either"),
         ("pdf-junk.pdf", lambda: b"%PDF-1.7\n" + random.Random(3).randbytes(100_000), "refused"),

@@ -7,7 +7,6 @@ import random
 import string
 import zipfile
 
-import docx
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -21,45 +20,12 @@ from lessons.privacy.guard import PrivacyPublicationBlocked
 from search import outbox, service
 from search.models import PendingIndexUpdate
 from search.params import SearchParams
+from tests.attachment_files import docx_bytes, pdf_bytes
 
 Document = get_document_model()
 
 
 # --- real files ---------------------------------------------------------------------------
-
-def pdf_bytes(text):
-    """A small valid one-page PDF (Helvetica text), written object by object with its xref."""
-    stream = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode("latin-1")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n%s\nendobj\n" % (number, body))
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    out.write(b"".join(b"%010d 00000 n \n" % offset for offset in offsets))
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-def docx_bytes(paragraph, cell=""):
-    document = docx.Document()
-    document.add_paragraph(paragraph)
-    if cell:
-        document.add_table(rows=1, cols=1).cell(0, 0).text = cell
-    out = io.BytesIO()
-    document.save(out)
-    return out.getvalue()
-
 
 def word():
     """A made-up word that occurs nowhere else in the index."""

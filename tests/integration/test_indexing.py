@@ -10,7 +10,7 @@ from wagtail.models import PageViewRestriction
 
 from lessons.models import LessonLearned
 from portal.models import KanwilPage
-from search import indexing, outbox
+from search import indexing, outbox, reconcile
 from search import params as search_params
 from search import service
 from search.models import PendingIndexUpdate
@@ -110,10 +110,10 @@ def test_reconcile_repairs_missing_extra_and_stale_documents(es, fresh_alias):
     es.index(index=fresh_alias, id="999999", document={"title": "hantu", "access": ["all"]}, refresh=True)
     es.update(index=fresh_alias, id=str(stale), doc={"access": ["group:424242"]}, refresh=True)
 
-    report = indexing.reconcile()
+    report = reconcile.reconcile()
     assert report.added == [missing] and report.removed == [999999] and report.refreshed == [stale]
     assert sorted(indexed_ids(es, fresh_alias)) == present
-    assert not indexing.reconcile().changed
+    assert not reconcile.reconcile().changed
 
 
 def test_rebuild_keeps_what_is_published_meanwhile_and_search_never_fails(es, fresh_alias, admin):

@@ -19,7 +19,7 @@ from wagtail.models import Page, PageViewRestriction
 
 from lessons.models import DOCUMENT_MODELS, LessonLearned, Stage
 from portal.models import KanwilPage
-from search import analysis, indexing, outbox
+from search import analysis, indexing, outbox, reconcile
 from search import params as search_params
 from search import service
 from search.models import PendingIndexUpdate
@@ -266,10 +266,21 @@ def test_three_rebuilds_under_a_search_loop_give_no_failed_or_degraded_search(es
     assert own_indices(es, fresh_alias) == set(names[1:])  # the previous one kept for its grace, no older
 
 
-def test_two_workers_apply_each_row_once(es, fresh_alias, django_db_setup, django_db_blocker):
-    """Committed rows and two threads with their own database connections, as two worker
-    processes would have."""
-    with django_db_blocker.unblock():
+class TestTwoWorkers:
+    """Outside pytest-django's per-test transaction: the workers' own connections must see
+    the committed rows, as two worker processes would."""
+
+    @pytest.fixture
+    def db(self, django_db_setup, django_db_blocker):
+        """Named `db` so that pytest-django sets the test database up even when this test runs
+        alone (it does so only for tests asking for `db` or marked django_db); it opens the
+        database without wrapping the test in a transaction."""
+        with django_db_blocker.unblock():
+            yield
+
+    def test_two_workers_apply_each_row_once(self, es, fresh_alias, db):
+        """Committed rows and two threads with their own database connections, as two worker
+        processes would have."""
         PendingIndexUpdate.objects.all().delete()
         pages = list(Page.objects.live().type(*DOCUMENT_MODELS).order_by("id").values_list("id", flat=True)[:50])
         outbox.enqueue(pages)
@@ -363,7 +374,7 @@ def analysis_patch(monkeypatch):
 def test_a_changed_stemmer_exception_is_detected_by_reconcile(es, fresh_alias, analysis_patch, tmp_path):
     monkeypatch = analysis_patch
     indexing.rebuild()
-    assert not indexing.reconcile().changed
+    assert not reconcile.reconcile().changed
     sources = {int(h["_id"]): h["_source"] for h in es.search(index=fresh_alias, size=2000)["hits"]["hits"]}
     words = {page: set(analysis.tokens(" ".join(s[f] or "" for f in ("title", "summary", "body", "attachments",
                                                                          "facet_text")))) for page, s in sources.items()}
@@ -382,7 +393,7 @@ def test_a_changed_stemmer_exception_is_detected_by_reconcile(es, fresh_alias, a
     expected = {page for page, ws in words.items() if ws & changed_stems}
     assert changed_stems and expected and len(expected) < len(sources)
 
-    report = indexing.reconcile()
+    report = reconcile.reconcile()
     print(f"\nstemmer exception edited ({sorted(changed_stems)}): reconcile refreshed {len(report.refreshed)} of "
           f"{report.checked} documents; expected {len(expected)}")
     assert set(report.refreshed) == expected and not report.added and not report.removed
@@ -393,7 +404,7 @@ def test_a_changed_stemmer_exception_is_detected_by_reconcile(es, fresh_alias, a
                       + [{"term": {"facet_text_stemmed": new_stem}}]}}
     hits = es.search(index=fresh_alias, query=query, size=2000)["hits"]["hits"]
     assert hits and {int(h["_id"]) for h in hits} <= expected  # the index holds the new stems
-    assert not indexing.reconcile().changed
+    assert not reconcile.reconcile().changed
 
     # The file itself edited: the build version changes, status says the index was built
     # by other code, and reconcile brings every document to the new version.
@@ -403,7 +414,7 @@ def test_a_changed_stemmer_exception_is_detected_by_reconcile(es, fresh_alias, a
     out = io.StringIO()
     call_command("search_index", "status", stdout=out)
     assert "dibangun oleh kode atau data analisis lain" in out.getvalue()
-    report = indexing.reconcile()
+    report = reconcile.reconcile()
     assert len(report.refreshed) == report.checked
     assert indexing.status()["documents_built_by_other_code"] == 0
 

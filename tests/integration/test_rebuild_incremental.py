@@ -11,7 +11,7 @@ from lessons.content.taxonomy import Stage
 from lessons.markdown.rendering import markdown_to_text
 from lessons.models import DOCUMENT_MODELS, LessonLearned
 from portal.models import KanwilPage
-from search import indexing, outbox
+from search import indexing, outbox, reconcile
 from search import params as search_params
 from search import service
 from search.building import build_document, build_version, indexable_pages
@@ -76,7 +76,7 @@ def test_rebuild_catches_what_changed_while_it_ran_without_building_everything_a
     assert found(admin, "zamrudtahap") == using
     assert meanwhile["queued"].id in found(admin, "kuarsa zamrud terbit ujung")
     assert gone.id not in indexed(es, fresh_alias)
-    assert not indexing.reconcile().changed  # the full check finds nothing left to repair
+    assert not reconcile.reconcile().changed  # the full check finds nothing left to repair
 
 
 def test_plain_texts_are_stored_at_save_and_give_the_same_document(es, fresh_alias):

@@ -186,3 +186,120 @@ def test_residue_is_stripped_even_from_text_too_large_to_render(settings):
     assert strip_markdown_residue(raw) == "Judul\nTebal dan miring tautan catatan\nisi"
     settings.MARKDOWN_MAX_RENDERED_BYTES = 10  # forces the unrendered path
     assert markdown_to_text(raw.replace("Judul", "Judul lain")) == "Judul lain\nTebal dan miring tautan catatan\nisi"
+
+
+# --- footnotes across the sections of one document ------------------------------------------
+# An imported document is split into fields (situation, recommendation, steps...), each
+# rendered on its own; a note is typically defined once, at the end of the file, so it lands
+# in the last section while its references sit in earlier ones.
+
+CROSS_SECTION = """---
+type: pelajaran
+title: Uji catatan kaki lintas bagian
+kanwil: kalbar
+date: 2024-05-02
+summary: Catatan kaki yang didefinisikan di bagian lain.
+---
+
+## Situasi
+
+Penerjemah tidak disumpah[^sumpah] sebelum pemeriksaan, dan `[^sumpah]` dalam kode tetap kode.
+
+## Tindakan
+
+Penyidik memanggil penerjemah lagi[^sumpah] dan mencatat dasar hukumnya[^2].
+
+## Rekomendasi
+
+Sumpah dicatat sebelum pertanyaan pertama[^2].
+
+[^sumpah]: Catatan kaki wlorpsumpah tentang kewajiban sumpah juru bahasa.
+[^2]: Catatan kaki wlorpdasar tentang dasar hukum.
+"""
+
+
+def _page_html(client, users, page):
+    client.force_login(users["admin"])
+    response = client.get(page.url)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def _assert_footnotes_linked(html, note_texts):
+    """Every reference is a link to a note on the page, no marker is left literal outside
+    code, each note is shown once, and every id on the page is unique."""
+    without_code = re.sub(r"<code>.*?</code>", "", html, flags=re.S)
+    assert "[^" not in without_code, re.findall(r".{0,80}\[\^.{0,40}", without_code)
+    notes = re.findall(r'<li id="(fn:[\w-]+)">', html)
+    targets = re.findall(r'<a class="footnote-ref" href="#(fn:[\w-]+)"[^>]*>\d+</a>', html)
+    assert targets and set(targets) <= set(notes), (targets, notes)
+    for text in note_texts:
+        assert html.count(text) == 1, text
+    ids = re.findall(r'\sid="([^"]+)"', html)
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+    return notes, targets
+
+
+@pytest.mark.django_db
+def test_a_footnote_defined_in_another_section_is_linked(client, users, tmp_path):
+    from lessons.markdown.importing import import_path
+
+    path = tmp_path / "catatan-lintas-bagian.md"
+    path.write_text(CROSS_SECTION, encoding="utf-8")
+    result = import_path(path, publish=True)
+    assert result.ok, result.problems
+    page = result.page.specific
+    assert "[^sumpah]" in page.situation and "[^sumpah]:" in page.recommendation  # split as described above
+    html = _page_html(client, users, page)
+    notes, targets = _assert_footnotes_linked(html, ["wlorpsumpah", "wlorpdasar"])
+    assert len(notes) == 2 and len(targets) == 4 and set(targets) == set(notes)
+    # The number shown is the note's number where it is listed.
+    number = {note: str(i) for i, note in enumerate(notes, start=1)}
+    for target, shown in re.findall(r'<a class="footnote-ref" href="#(fn:[\w-]+)"[^>]*>(\d+)</a>', html):
+        assert shown == number[target]
+    # Each note's back link leads to a reference on the page.
+    for backref in re.findall(r'class="footnote-backref" href="#(fnref:[\w-]+)"', html):
+        assert f'id="{backref}"' in html
+    assert "<code>[^sumpah]</code>" in html
+    # The plain text stored for the index carries no marker either.
+    assert page.plain_texts and not [t for t in page.plain_texts.values() if "[^" in t]
+
+
+def test_references_to_another_texts_notes_are_sanitised_and_bounded(settings):
+    from lessons.markdown.rendering import PageNotes
+
+    definer = "Akhir dokumen.\n\n[^a]: Catatan a <script>alert('LKX')</script>.\n[^b]: Catatan b."
+    citer = "Rujukan[^b] lalu[^a], lagi[^a], [^tanpa-definisi] dan `[^a]`."
+    notes = PageNotes([citer, definer])
+    alone = render_markdown(citer)
+    assert "[^b]" in alone  # without the page, nothing to link to
+    html = render_markdown(citer, notes)
+    assert "LKX" not in html and "Catatan" not in html  # the notes stay where they are defined
+    assert_safe(html)
+    scope = re.search(r'<li id="fn:(\w+)-a">', render_markdown(definer)).group(1)
+    links = re.findall(r'<a class="footnote-ref" href="#fn:(\w+)-(\w+)"[^>]*>(\d+)</a>', html)
+    assert links == [(scope, "b", "2"), (scope, "a", "1"), (scope, "a", "1")]
+    # The notes' back links lead to the first reference of each, which alone carries the id.
+    assert re.findall(r'<sup id="([^"]+)">', html) == [f"fnref:{scope}-b", f"fnref:{scope}-a"]
+    assert "[^tanpa-definisi]" in html and "<code>[^a]</code>" in html
+    assert render_markdown(citer) == alone  # cached apart
+    # The same bounds as any text: past them, escaped plain text.
+    settings.MARKDOWN_MAX_RENDERED_BYTES = 50
+    assert render_markdown(citer, notes) == f"<p>{citer}</p>"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("title, note", [
+    ("Berkas dikembalikan karena berita acara sumpah penerjemah tidak dilampirkan", "KUHAP mengatur hak tersangka"),
+    ("Panduan penghentian penyidikan (SP3) dan tindak lanjut administratif",
+     "Penghentian penyidikan dapat diuji melalui praperadilan"),
+])
+def test_demo_documents_link_their_footnotes(client, users, title, note):
+    """Two demo documents cite, in their first section, a note defined at the end of the
+    file: the lesson in its last section, the guide in its last step."""
+    from wagtail.models import Page
+
+    page = Page.objects.get(title=title).specific
+    html = _page_html(client, users, page)
+    _assert_footnotes_linked(html, [note])
+    assert not [t for t in page.plain_texts.values() if "[^" in t]

@@ -5,23 +5,20 @@ import_markdown, batched transactions, a progress line, and a per-file error rep
 import json
 import sys
 
-from django.contrib.auth import get_user_model
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from lessons.management.import_command import ImportCommand
 from lessons.markdown.bulk_import import DEFAULT_BATCH_SIZE, import_archive
 
 PROGRESS_EVERY = 50  # files between progress lines when only failures are listed
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = ("Impor arsip berkas Markdown dalam jumlah besar (migrasi arsip), dengan pemeriksaan yang sama "
             "seperti import_markdown. Setiap berkas yang gagal dicantumkan beserta alasannya.")
 
     def add_arguments(self, parser):
-        parser.add_argument("paths", nargs="+", metavar="PATH", help="berkas .md atau folder berisi berkas .md")
-        parser.add_argument("--publish", action="store_true", help="terbitkan langsung, bukan draf")
-        parser.add_argument("--user", metavar="USERNAME",
-                            help="impor atas nama pengguna ini, dengan hak aksesnya (tambah, ubah, terbitkan)")
+        super().add_arguments(parser)
         parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                             help=f"berkas per transaksi (bawaan {DEFAULT_BATCH_SIZE})")
         parser.add_argument("--errors", metavar="FILE",
@@ -31,18 +28,13 @@ class Command(BaseCommand):
     def handle(self, *args, paths, publish, user, batch_size, errors, verbose_files, **options):
         if batch_size < 1:
             raise CommandError("--batch-size harus paling sedikit 1.")
-        author = None
-        if user:
-            author = get_user_model().objects.filter(username=user).first()
-            if author is None:
-                raise CommandError(f"Pengguna '{user}' tidak ditemukan.")
+        author = self.author(user)
         error_file = open(errors, "w", encoding="utf-8") if errors else None  # noqa: SIM115 - closed below
         interactive = sys.stderr.isatty()
 
         def on_file(number, total, path, result):
             if not result.ok:
-                self.stdout.write(f"[{number}/{total}] {path}: "
-                                  + self.style.ERROR("GAGAL: " + "; ".join(map(str, result.problems))))
+                self.stdout.write(f"[{number}/{total}] {path}: " + self.failure(result))
                 if error_file:
                     error_file.write(json.dumps({"file": str(path), "problems": [str(p) for p in result.problems]},
                                                 ensure_ascii=False) + "\n")
@@ -63,11 +55,9 @@ class Command(BaseCommand):
         if interactive:
             self.stderr.write("")
         if not report.total:
-            raise CommandError("Tidak ada berkas Markdown di " + ", ".join(paths))
-        summary = ", ".join(f"{count} {status}" for status, count in report.counts.items())
-        state = "diterbitkan" if publish else "draf"
-        self.stdout.write(f"Selesai ({state}): {summary or '0 berhasil'}, {len(report.failures)} gagal, "
-                          f"{report.seconds:.1f} detik ({report.rate:.1f} berkas/detik).")
+            raise self.no_files(paths)
+        self.stdout.write(self.outcome(publish, report.counts, len(report.failures))
+                          + f", {report.seconds:.1f} detik ({report.rate:.1f} berkas/detik).")
         if report.failures:
             raise CommandError(f"{len(report.failures)} dari {report.total} berkas gagal diimpor"
                                + (f"; daftarnya di {errors}." if errors else "."))

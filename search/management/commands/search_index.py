@@ -3,7 +3,7 @@ from django.utils import timezone
 from elastic_transport import TransportError as ConnectionProblem
 from elasticsearch import TransportError
 
-from search import indexing, outbox
+from search import indexing, outbox, reconcile
 
 
 class Command(BaseCommand):
@@ -42,7 +42,7 @@ class Command(BaseCommand):
 
     def do_reconcile(self):
         self.stdout.write("Mencocokkan indeks dengan basis data…")
-        self._print_report(indexing.reconcile(progress=self._progress))
+        self._print_report(reconcile.reconcile(progress=self._progress))
 
     def _print_failures(self, failures, label):
         for page_id, error in sorted(failures.items()):
