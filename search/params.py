@@ -45,11 +45,26 @@ class SearchParams:
         params = replace(self, **changes) if changes else self
         return "?" + urlencode(params.query_items())
 
-    def toggled(self, facet, value):
-        """Same search with one facet value added or removed, back on page 1."""
+    def toggled_urls(self, facet, values):
+        """{value: url of the same search with that value of the facet added or removed,
+        back on page 1}. A facet list links every value, so the other parameters are
+        encoded once, not once per value."""
+        head = [("q", self.q)] if self.q else []
+        tail, after = [], False
+        for name in schema.facet_params():
+            if name == facet:
+                after = True
+            else:
+                (tail if after else head).extend((name, value) for value in self.selected(name))
+        if self.sort != "relevance":
+            tail.append(("sort", self.sort))
+        head, tail = urlencode(head), urlencode(tail)
         current = self.selected(facet)
-        values = tuple(v for v in current if v != value) if value in current else current + (value,)
-        return replace(self, filters={**self.filters, facet: values}, page=1)
+        urls = {}
+        for value in values:
+            chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
+            urls[value] = "?" + "&".join(part for part in (head, urlencode([(facet, v) for v in chosen]), tail) if part)
+        return urls
 
     def without_filter(self, facet):
         return replace(self, filters={k: v for k, v in self.filters.items() if k != facet}, page=1)

@@ -63,12 +63,10 @@ def facets(response, params, label_map):
         else:
             order = sorted(set(counts) | selected, key=int, reverse=True)
             names = {code: code for code in order}
-        values = [
-            FacetValue(code, names.get(code, code), counts.get(code, 0), code in selected,
-                       params.toggled(name, code).url())
-            for code in order
-            if counts.get(code) or code in selected or facet.zero_counts
-        ]
+        shown = [code for code in order if counts.get(code) or code in selected or facet.zero_counts]
+        urls = params.toggled_urls(name, shown)
+        values = [FacetValue(code, names.get(code, code), counts.get(code, 0), code in selected, urls[code])
+                  for code in shown]
         result.append(Facet(name, str(facet.title), values, facet.editorial))
     return result
 

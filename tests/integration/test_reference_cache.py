@@ -39,8 +39,11 @@ def test_an_edit_clears_the_cache_at_once(cached):
     assert {s.name for s in reference_cache.get("stages") if s.code == "uji-cache"} == {"Tahap uji cache diubah"}
     stage.delete()
     assert "uji-cache" not in reference_cache.codes("stages")
+    built = service.glossary()
+    assert service.glossary() is built  # built once per cached list of rows
     GlossaryTerm.objects.create(term="istilahujicache", expansions="padanan uji")
     assert "istilahujicache" in {t.term for t in reference_cache.get("glossary")}
+    assert service.glossary().expansions("istilahujicache") == [("istilahujicache", ["padanan uji"])]
 
 
 def test_inside_a_transaction_the_database_is_read(settings, django_assert_num_queries):

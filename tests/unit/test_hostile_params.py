@@ -98,3 +98,28 @@ def test_many_repeated_values_are_cut_with_a_message():
     params, errors = search_params.parse(as_query(pairs), strict=True, known=KNOWN)
     assert len(params.selected("year")) == search_params.MAX_VALUES_PER_FACET
     assert any("Terlalu banyak nilai" in e for e in errors)
+
+
+PARAMS = st.builds(
+    search_params.SearchParams,
+    q=st.text(max_size=30),
+    filters=st.dictionaries(st.sampled_from(sorted(KNOWN) + ["year"]),
+                            st.lists(st.sampled_from(["p-19", "kalbar", "2024", "a&b=c", "ü ?"]), max_size=3,
+                                     unique=True).map(tuple), max_size=4),
+    sort=st.sampled_from(sorted(search_params.SORTS)),
+    page=st.integers(1, 50),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PARAMS, st.sampled_from(sorted(KNOWN) + ["year"]), st.lists(st.sampled_from(["p-19", "kalbar", "2024", "x y"]),
+                                                                   max_size=4, unique=True))
+def test_facet_links_are_the_search_with_that_value_toggled_on_page_one(params, facet, values):
+    """The facet list's links, encoded in one go, equal each toggled search's own URL."""
+    from dataclasses import replace
+
+    urls = params.toggled_urls(facet, values)
+    for value in values:
+        current = params.selected(facet)
+        chosen = tuple(v for v in current if v != value) if value in current else current + (value,)
+        assert urls[value] == replace(params, filters={**params.filters, facet: chosen}, page=1).url()
