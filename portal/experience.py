@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
 from django.db.models import Q, prefetch_related_objects
+from wagtail.models import Page
 
 from lessons.access.rules import visible_documents
 from lessons.models import DOCUMENT_MODELS, KANWIL_ROLES, StudiTiruReport
@@ -64,7 +65,10 @@ def kanwil_experience(kanwil_page, user, query=None):
     # The id breaks ties of publication time, so every document is on exactly one page.
     readable = visible_documents(user).order_by("-first_published_at", "-id")
     made = _visits_made_elsewhere(kanwil)
-    own = readable.filter(Q(path__startswith=kanwil_page.path) | about).exclude(id__in=made)
+    # Its section as a subquery of ids: ORed with the other id sets, a path prefix was
+    # compared on every readable document (the count took 2.5x as long at 100k).
+    section = Q(id__in=Page.objects.descendant_of(kanwil_page, inclusive=True).values("id"))
+    own = readable.filter(section | about).exclude(id__in=made)
     elsewhere = readable.filter(path__startswith=kanwil_page.path, id__in=made)
     return Experience(_listing(own, kanwil, query, PAGE_PARAM, PAGE_SIZE),
                       _listing(elsewhere, kanwil, query, VISITS_PARAM, VISITS_PAGE_SIZE))
