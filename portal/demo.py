@@ -5,6 +5,7 @@ from pathlib import Path
 from django.conf import settings
 from django.contrib.auth import get_user_model
 
+from lessons import planner_statistics
 from lessons.access import rules as access
 from lessons.markdown.importing import import_file, markdown_files
 from lessons.content.seeding import seed_taxonomy
@@ -62,4 +63,5 @@ def load_demo(report=print, content_dir=CONTENT_DIR):
             updated += 1
         report(f"[{number}/{len(files)}] {path.name}: " + ("; ".join(map(str, result.problems)) or "ok"))
     report(f"Dokumen: {created} baru, {updated} diperbarui, {unchanged} tidak berubah, {len(failures)} gagal")
+    planner_statistics.refresh()
     return failures

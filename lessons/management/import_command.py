@@ -4,6 +4,8 @@ commands/ so Django does not list it as a command."""
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from lessons import planner_statistics
+
 
 class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
@@ -28,6 +30,11 @@ class ImportCommand(BaseCommand):
 
     def failure(self, result):
         return self.style.ERROR("GAGAL: " + "; ".join(map(str, result.problems)))
+
+    @staticmethod
+    def finished():
+        """After the files: the tables have grown, so the planner's statistics are renewed."""
+        planner_statistics.refresh()
 
     @staticmethod
     def outcome(publish, counts, failed):

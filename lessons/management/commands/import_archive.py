@@ -56,6 +56,7 @@ class Command(ImportCommand):
             self.stderr.write("")
         if not report.total:
             raise self.no_files(paths)
+        self.finished()
         self.stdout.write(self.outcome(publish, report.counts, len(report.failures))
                           + f", {report.seconds:.1f} detik ({report.rate:.1f} berkas/detik).")
         if report.failures:

@@ -25,6 +25,7 @@ class Command(ImportCommand):
                 failed += 1
                 line = self.failure(result)
             self.stdout.write(f"[{number}/{len(files)}] {path.name}: {line}")
+        self.finished()
         self.stdout.write(self.outcome(publish, counts, failed) + ".")
         if failed:
             raise CommandError(f"{failed} dari {len(files)} berkas gagal diimpor.")
