@@ -157,3 +157,10 @@ def test_a_facet_declared_all_of_requires_every_selected_value_and_counts_with_i
     # the "any" stage facet still counts without its own.
     assert body["aggs"]["obstacle"]["filter"] == {"bool": {"filter": [{"terms": {"stages": ["p-19"]}}, every_obstacle]}}
     assert body["aggs"]["stage"]["filter"] == {"bool": {"filter": [every_obstacle]}}
+
+
+def test_related_documents_ignore_words_most_documents_contain():
+    from search.queries import RELATED_MAX_DOC_FREQ, related_search
+
+    like = related_search(7, ["p-19"], ["saksi"], ["all"]).to_dict()["query"]["bool"]["should"][0]["more_like_this"]
+    assert like["max_doc_freq"] == RELATED_MAX_DOC_FREQ
