@@ -1,6 +1,7 @@
 """SearchParams -> elasticsearch-dsl Search. Builds only; never sends a request."""
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.conf import settings
 from elasticsearch.dsl import Q, Search
@@ -203,7 +204,15 @@ def access_filter(access_tokens):
 
 
 def _text(params, glossary, relaxed, kanwil_codes):
-    return text_query(params.q, glossary, relaxed, kanwil_codes) if params.q else None
+    return _text_of(params.q, glossary, relaxed, frozenset(kanwil_codes)) if params.q else None
+
+
+@lru_cache(maxsize=128)
+def _text_of(q, glossary, relaxed, kanwil_codes):
+    """text_query, once per search: its hits and its counts both need it (analysing the
+    query and expanding the glossary cost ~2 ms). Keyed by the Glossary object, which is
+    built anew whenever its rows change; the queries are never modified once built."""
+    return text_query(q, glossary, relaxed, kanwil_codes)
 
 
 def _selections(params):

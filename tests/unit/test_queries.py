@@ -164,3 +164,16 @@ def test_related_documents_ignore_words_most_documents_contain():
 
     like = related_search(7, ["p-19"], ["saksi"], ["all"]).to_dict()["query"]["bool"]["should"][0]["more_like_this"]
     assert like["max_doc_freq"] == RELATED_MAX_DOC_FREQ
+
+
+def test_a_search_analyses_its_query_once_for_hits_and_counts():
+    from search import queries
+
+    params = SearchParams(q="berkas dikembalikan jaksa untuk analisis sekali")
+    queries._text_of.cache_clear()
+    hits, counts = built(params), counted(params)
+    assert queries._text_of.cache_info().misses == 1
+    assert counts["query"]["bool"]["filter"][0] == hits["query"]["bool"]["must"][0]["bool"]["must"][0]
+    other = Glossary([("jaksa", ["penuntut umum"])])  # another glossary is analysed afresh
+    with_other = build_counts(params, glossary=other, access_tokens=("all",)).to_dict()
+    assert queries._text_of.cache_info().misses == 2 and with_other["query"] != counts["query"]
