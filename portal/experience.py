@@ -3,19 +3,27 @@ hosted and the documents naming it as the source of their practice (the same rul
 search's Kanwil filter), each with the Kanwil's role; and apart from them the visits it
 made elsewhere. Only documents the reader may read (lessons.access), as on every listing.
 
-Both lists are paged in the database (a count and one page of rows each), so the page's
-work and its query count stay the same however many documents the office has; the counts
-come from the reader's own visible set, so they reveal nothing the reader may not read."""
+One query finds the ids of both lists in order (the reader's visible documents of the
+Kanwil); the pagers slice them, and one query per document type fetches the cards of the
+two pages shown. The ids are kept per process (portal.page_cache) per Kanwil and per set
+of paths hidden from the reader: readers with the same hidden paths read the same
+documents, and a change of restrictions or groups changes the key at once, in every
+process. Cards are fetched with the reader's visibility checked again, so a list made
+before a change in another process (kept up to REFERENCE_CACHE_SECONDS) can miss a new
+document but never shows one the reader may no longer read. The counts come from the
+reader's own visible set, so they reveal nothing the reader may not read."""
+from array import array
 from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import BooleanField, ExpressionWrapper, Q, prefetch_related_objects
 from wagtail.models import Page
 
-from lessons.access.rules import visible_documents
+from lessons.access.rules import document_queryset, hidden_paths, without_paths
 from lessons.models import DOCUMENT_MODELS, KANWIL_ROLES, StudiTiruReport
+from portal import page_cache
 
 PAGE_SIZE = 20  # cards per page of the experience list
 VISITS_PAGE_SIZE = 10  # and of the visits made elsewhere, a secondary list below it
@@ -55,29 +63,68 @@ def _visits_made_elsewhere(kanwil):
             .exclude(host_kanwil=kanwil).exclude(practice_kanwils=kanwil).values("id"))
 
 
+def _section(page):
+    """The page's descendants as a range of tree paths, which the path index answers (as
+    treebeard finds children); path__startswith is a LIKE, which SQLite cannot."""
+    room = Page._meta.get_field("path").max_length - len(page.path)
+    return Q(path__gt=page.path, path__lte=page.path + page.alphabet[-1] * room)
+
+
+def experience_ids(kanwil_page, hidden):
+    """(own, made elsewhere): ids of the documents of each list that a reader with these
+    hidden paths may read, newest first (the id breaks ties, so every document is on
+    exactly one page). One query: the visits made elsewhere are the Kanwil's section's
+    documents found in the other list's exclusion."""
+    kanwil = kanwil_page.kanwil
+    section = _section(kanwil_page)
+    about = Q(id__in=StudiTiruReport.objects.filter(host_kanwil=kanwil).values("id"))
+    for model in DOCUMENT_MODELS:
+        about |= Q(id__in=model.objects.filter(practice_kanwils=kanwil).values("id"))
+    rows = (without_paths(document_queryset(), hidden).filter(section | about)
+            .annotate(in_section=ExpressionWrapper(section, output_field=BooleanField()),
+                      made=ExpressionWrapper(Q(id__in=_visits_made_elsewhere(kanwil)), output_field=BooleanField()))
+            .order_by("-first_published_at", "-id").values_list("id", "in_section", "made"))
+    own, elsewhere = array("q"), array("q")
+    for page_id, in_section, made in rows:
+        if not made:
+            own.append(page_id)
+        elif in_section:
+            elsewhere.append(page_id)
+    return own, elsewhere
+
+
 def kanwil_experience(kanwil_page, user, query=None):
     """One page of each list; `query` (request.GET) selects the pages. A page number that is
     not a number, or beyond the end, gives the first or the last page (never an error)."""
     kanwil, query = kanwil_page.kanwil, query or {}
-    about = Q(id__in=StudiTiruReport.objects.filter(host_kanwil=kanwil).values("id"))
+    hidden = hidden_paths(user)
+    own, elsewhere = page_cache.get(("kanwil-experience", kanwil_page.pk, hidden),
+                                    lambda: experience_ids(kanwil_page, hidden))
+    own_page = Paginator(own, PAGE_SIZE).get_page(query.get(PAGE_PARAM))
+    made_page = Paginator(elsewhere, VISITS_PAGE_SIZE).get_page(query.get(VISITS_PARAM))
+    cards = fetch_cards([*own_page.object_list, *made_page.object_list], hidden)
+    return Experience(_listing(own_page, cards, kanwil, query, PAGE_PARAM),
+                      _listing(made_page, cards, kanwil, query, VISITS_PARAM))
+
+
+def fetch_cards(ids, hidden):
+    """{id: specific page} of the documents among `ids` that are live and not under a hidden
+    path, with what their cards show: one query per document type, and one for the
+    practice sources of each type found."""
+    cards = {}
+    if not ids:
+        return cards
     for model in DOCUMENT_MODELS:
-        about |= Q(id__in=model.objects.filter(practice_kanwils=kanwil).values("id"))
-    # The id breaks ties of publication time, so every document is on exactly one page.
-    readable = visible_documents(user).order_by("-first_published_at", "-id")
-    made = _visits_made_elsewhere(kanwil)
-    # Its section as a subquery of ids: ORed with the other id sets, a path prefix was
-    # compared on every readable document (the count took 2.5x as long at 100k).
-    section = Q(id__in=Page.objects.descendant_of(kanwil_page, inclusive=True).values("id"))
-    own = readable.filter(section | about).exclude(id__in=made)
-    elsewhere = readable.filter(path__startswith=kanwil_page.path, id__in=made)
-    return Experience(_listing(own, kanwil, query, PAGE_PARAM, PAGE_SIZE),
-                      _listing(elsewhere, kanwil, query, VISITS_PARAM, VISITS_PAGE_SIZE))
+        related = ["author_kanwil", *(["host_kanwil"] if model is StudiTiruReport else [])]
+        pages = list(without_paths(model.objects.live().filter(pk__in=ids), hidden).select_related(*related))
+        if pages:
+            prefetch_related_objects(pages, "practice_kanwils")
+            cards.update((page.pk, page) for page in pages)
+    return cards
 
 
-def _listing(queryset, kanwil, query, param, size):
-    page = Paginator(queryset, size).get_page(query.get(param))
-    pages = list(page.object_list)
-    fetch_roles(pages)
+def _listing(page, cards, kanwil, query, param):
+    pages = [cards[page_id] for page_id in page.object_list if page_id in cards]
     listing = Listing([Item(p, _roles(p, kanwil)) for p in pages], page, param, _page_links(page, query, param))
     if page.has_previous():
         listing.previous_url = _url(query, param, page.previous_page_number())
