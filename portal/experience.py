@@ -17,12 +17,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, ExpressionWrapper, Q, prefetch_related_objects
+from django.db import models
+from django.db.models import BooleanField, ExpressionWrapper, Q
+from wagtail.fields import StreamField
 from wagtail.models import Page
 
 from lessons.access.rules import document_queryset, hidden_paths, without_paths
-from lessons.models import DOCUMENT_MODELS, KANWIL_ROLES, StudiTiruReport
+from lessons.models import DOCUMENT_MODELS, KANWIL_ROLES, Kanwil, StudiTiruReport
 from portal import page_cache
 
 PAGE_SIZE = 20  # cards per page of the experience list
@@ -70,11 +73,22 @@ def _section(page):
     return Q(path__gt=page.path, path__lte=page.path + page.alphabet[-1] * room)
 
 
+@dataclass(frozen=True)
+class Found:
+    """The documents of one list, newest first: ids and, at the same positions, their
+    content types (so the cards of a page are fetched from their own tables only)."""
+    ids: array
+    types: array
+
+    def __len__(self):
+        return len(self.ids)
+
+
 def experience_ids(kanwil_page, hidden):
-    """(own, made elsewhere): ids of the documents of each list that a reader with these
-    hidden paths may read, newest first (the id breaks ties, so every document is on
-    exactly one page). One query: the visits made elsewhere are the Kanwil's section's
-    documents found in the other list's exclusion."""
+    """(own, made elsewhere): Found documents of each list that a reader with these hidden
+    paths may read, newest first (the id breaks ties, so every document is on exactly one
+    page). One query: the visits made elsewhere are the Kanwil's section's documents that
+    the other list leaves out."""
     kanwil = kanwil_page.kanwil
     section = _section(kanwil_page)
     about = Q(id__in=StudiTiruReport.objects.filter(host_kanwil=kanwil).values("id"))
@@ -83,13 +97,14 @@ def experience_ids(kanwil_page, hidden):
     rows = (without_paths(document_queryset(), hidden).filter(section | about)
             .annotate(in_section=ExpressionWrapper(section, output_field=BooleanField()),
                       made=ExpressionWrapper(Q(id__in=_visits_made_elsewhere(kanwil)), output_field=BooleanField()))
-            .order_by("-first_published_at", "-id").values_list("id", "in_section", "made"))
-    own, elsewhere = array("q"), array("q")
-    for page_id, in_section, made in rows:
-        if not made:
-            own.append(page_id)
-        elif in_section:
-            elsewhere.append(page_id)
+            .order_by("-first_published_at", "-id").values_list("id", "content_type_id", "in_section", "made"))
+    own, elsewhere = Found(array("q"), array("q")), Found(array("q"), array("q"))
+    for page_id, type_id, in_section, made in rows:
+        found = elsewhere if made else own
+        if made and not in_section:
+            continue  # a visit it made, filed in another Kanwil's section: in neither list
+        found.ids.append(page_id)
+        found.types.append(type_id)
     return own, elsewhere
 
 
@@ -98,33 +113,42 @@ def kanwil_experience(kanwil_page, user, query=None):
     not a number, or beyond the end, gives the first or the last page (never an error)."""
     kanwil, query = kanwil_page.kanwil, query or {}
     hidden = hidden_paths(user)
-    own, elsewhere = page_cache.get(("kanwil-experience", kanwil_page.pk, hidden),
-                                    lambda: experience_ids(kanwil_page, hidden))
-    own_page = Paginator(own, PAGE_SIZE).get_page(query.get(PAGE_PARAM))
-    made_page = Paginator(elsewhere, VISITS_PAGE_SIZE).get_page(query.get(VISITS_PARAM))
-    cards = fetch_cards([*own_page.object_list, *made_page.object_list], hidden)
-    return Experience(_listing(own_page, cards, kanwil, query, PAGE_PARAM),
-                      _listing(made_page, cards, kanwil, query, VISITS_PARAM))
+    lists = page_cache.get(("kanwil-experience", kanwil_page.pk, hidden), lambda: experience_ids(kanwil_page, hidden))
+    # The pagers page through positions; the ids and types are read at the shown ones.
+    pages = [Paginator(range(len(found)), size).get_page(query.get(param))
+             for found, size, param in zip(lists, (PAGE_SIZE, VISITS_PAGE_SIZE), (PAGE_PARAM, VISITS_PARAM))]
+    shown = [(found.ids[i], found.types[i]) for found, page in zip(lists, pages) for i in page.object_list]
+    cards = fetch_cards(shown, hidden)
+    own, made = ([cards[found.ids[i]] for i in page.object_list if found.ids[i] in cards]
+                 for found, page in zip(lists, pages))
+    return Experience(_listing(own, pages[0], kanwil, query, PAGE_PARAM),
+                      _listing(made, pages[1], kanwil, query, VISITS_PARAM))
 
 
-def fetch_cards(ids, hidden):
-    """{id: specific page} of the documents among `ids` that are live and not under a hidden
-    path, with what their cards show: one query per document type, and one for the
-    practice sources of each type found."""
-    cards = {}
-    if not ids:
-        return cards
-    for model in DOCUMENT_MODELS:
-        related = ["author_kanwil", *(["host_kanwil"] if model is StudiTiruReport else [])]
-        pages = list(without_paths(model.objects.live().filter(pk__in=ids), hidden).select_related(*related))
-        if pages:
-            prefetch_related_objects(pages, "practice_kanwils")
-            cards.update((page.pk, page) for page in pages)
-    return cards
+def _card_deferred(model):
+    """The model's own long fields, which no card shows (the body, the Markdown sections,
+    their stored plain text): not read for a card, nor decoded (StreamField JSON)."""
+    return [field.name for field in model._meta.concrete_fields
+            if field.model is model and field.name != "summary"
+            and isinstance(field, (models.TextField, models.JSONField, StreamField))]
 
 
-def _listing(page, cards, kanwil, query, param):
-    pages = [cards[page_id] for page_id in page.object_list if page_id in cards]
+def fetch_cards(shown, hidden):
+    """{id: specific page} of the shown (id, content type id) documents that are live and not
+    under a hidden path, with their Kanwil roles: one query per document type shown, and
+    one for the practice sources of each."""
+    by_type = defaultdict(list)
+    for page_id, type_id in shown:
+        by_type[type_id].append(page_id)
+    pages = []
+    for type_id, ids in by_type.items():
+        model = ContentType.objects.get_for_id(type_id).model_class()
+        pages += without_paths(model.objects.live().filter(pk__in=ids), hidden).defer(*_card_deferred(model))
+    fetch_roles(pages)
+    return {page.pk: page for page in pages}
+
+
+def _listing(pages, page, kanwil, query, param):
     listing = Listing([Item(p, _roles(p, kanwil)) for p in pages], page, param, _page_links(page, query, param))
     if page.has_previous():
         listing.previous_url = _url(query, param, page.previous_page_number())
@@ -154,10 +178,24 @@ def _page_links(page, query, param):
 
 
 def fetch_roles(pages):
-    """The rows every card's roles read, per document type in one query each, so a listing's
-    query count does not grow with the number of documents."""
+    """The Kanwil every card's roles name, for all the pages at once: the Kanwil from the
+    per-process cache (portal.page_cache, cleared when a Kanwil changes), the practice
+    sources from one query per document type, so a listing's query count does not grow
+    with the number of documents. Each page remembers its roles (kanwil_roles())."""
+    kanwils = page_cache.get("kanwils", Kanwil.objects.in_bulk)
     by_type = defaultdict(list)
     for page in pages:
         by_type[type(page)].append(page)
+    practice = defaultdict(list)
     for model, group in by_type.items():
-        prefetch_related_objects(group, "practice_kanwils", *(["host_kanwil"] if model is StudiTiruReport else []))
+        field = model._meta.get_field("practice_kanwils")
+        source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
+        rows = field.remote_field.through.objects.filter(**{f"{source}__in": [page.pk for page in group]})
+        for page_id, kanwil_id in rows.values_list(source, target):
+            practice[page_id].append(kanwil_id)
+    wanted = {k for page in pages for k in (page.author_kanwil_id, getattr(page, "host_kanwil_id", None)) if k}
+    if not wanted.union(*practice.values()) <= kanwils.keys():
+        kanwils = Kanwil.objects.in_bulk()  # one made in another process since the cache was filled
+    for page in pages:
+        page.remember_kanwil_roles(kanwils.get(page.author_kanwil_id), kanwils.get(getattr(page, "host_kanwil_id", None)),
+                                   [kanwils[k] for k in practice[page.pk] if k in kanwils])

@@ -94,10 +94,16 @@ class DocumentPage(Page):
     def kanwil_roles(self):
         """(Kanwil, role code) for every Kanwil whose experience this is, author first; a
         Kanwil may hold two roles (an author naming its own practice)."""
-        roles = [(self.author_kanwil, "author")] if self.author_kanwil else []
-        host = getattr(self, "host_kanwil", None)
-        roles += [(host, "host")] if host else []
-        return roles + [(k, "practice") for k in sorted(self.practice_kanwils.all(), key=lambda k: k.name)]
+        known = self.__dict__.get("_kanwil_roles")
+        if known is not None:
+            return known
+        return _kanwil_roles(self.author_kanwil, getattr(self, "host_kanwil", None), self.practice_kanwils.all())
+
+    def remember_kanwil_roles(self, author, host, practice):
+        """Set what kanwil_roles() answers from Kanwil a listing read for all its cards at
+        once (portal.experience.fetch_roles), for this instance only: one page of cards
+        reads no related manager per card."""
+        self._kanwil_roles = _kanwil_roles(author, host, practice)
 
     def kanwil_role_items(self):
         """kanwil_roles() as shown: [{code, role, label, role_label}] (as the search results give them)."""
@@ -176,6 +182,12 @@ class DocumentPage(Page):
         data = super().serializable_data()
         data.pop("plain_texts", None)
         return data
+
+
+def _kanwil_roles(author, host, practice):
+    roles = [(author, "author")] if author else []
+    roles += [(host, "host")] if host else []
+    return roles + [(k, "practice") for k in sorted(practice, key=lambda k: k.name)]
 
 
 def _renderer_fingerprint():
