@@ -1,7 +1,10 @@
-"""Per-process cache of what the home page computes the same way for many readers and that
-changes rarely: the list of Kanwil sections and the case path's counts per set of access
-tokens (the same pattern as lessons.content.reference_cache). The counts were half the home
-page's time (a search request whose facets are built for every stage and obstacle).
+"""Per-process cache of what the reader pages compute the same way for many readers and
+that changes rarely: the list of Kanwil sections, every Kanwil by id (the roles on cards),
+the case path's counts per set of access tokens, and each Kanwil page's lists of document
+ids per set of paths hidden from the reader (portal.experience) (the same pattern as
+lessons.content.reference_cache). The counts were half the home page's time (a search
+request whose facets are built for every stage and obstacle); the Kanwil lists, at 100k
+documents, most of the Kanwil page's.
 
 Freshness:
 - a publication, unpublication, move or deletion of a page, a change of view restrictions
@@ -10,6 +13,11 @@ Freshness:
   a count on the home page may lag the index by up to REFERENCE_CACHE_SECONDS (other
   processes, and this one after the worker indexed). Counts are cached per set of access
   tokens, so a reader only ever sees counts of documents their own groups may read;
+- a Kanwil page's lists are keyed by the reader's hidden paths, read from the database on
+  every request: a change of restrictions or groups, made in any process, changes the key
+  at once. A document published, moved or unpublished in another process joins or leaves
+  the lists within REFERENCE_CACHE_SECONDS; its card is fetched with the reader's
+  visibility checked again, so a cached list never shows what the reader may not read;
 - inside a database transaction the cache is bypassed (data read there may be rolled back)."""
 import threading
 import time
@@ -42,6 +50,9 @@ def get(key, loader):
     value = loader()
     if value is not None:
         with _lock:
+            # Keys per reader set come and go: expired entries go when a new one comes.
+            for stale in [k for k, (expires, _value) in _store.items() if expires <= now]:
+                del _store[stale]
             _store[key] = (now + ttl, value)
     return value
 

@@ -261,3 +261,14 @@ def test_the_listing_sql_answers_paths_without_like(world, client):
     assert listing, "the listing query was not found"
     assert all(" LIKE " not in sql.upper() for sql in listing), listing
     assert any("SUBSTR" in sql.upper() for sql in listing)
+
+
+def test_expired_cache_entries_go_when_a_new_one_comes(page_cache_on, monkeypatch):
+    """Lists are kept per Kanwil and per reader set: without eviction, sets no longer seen
+    would stay in memory for the life of the process."""
+    now = [1000.0]
+    monkeypatch.setattr(page_cache_on.time, "monotonic", lambda: now[0])
+    page_cache_on.get("old", lambda: "a")
+    now[0] += 61  # past REFERENCE_CACHE_SECONDS (60 here)
+    page_cache_on.get("new", lambda: "b")
+    assert "old" not in page_cache_on._store and "new" in page_cache_on._store
