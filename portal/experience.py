@@ -84,22 +84,27 @@ class Found:
         return len(self.ids)
 
 
-def experience_ids(kanwil_page, hidden):
-    """(own, made elsewhere): Found documents of each list that a reader with these hidden
-    paths may read, newest first (the id breaks ties, so every document is on exactly one
-    page). One query: the visits made elsewhere are the Kanwil's section's documents that
-    the other list leaves out."""
+def experience_rows(kanwil_page, hidden):
+    """(id, content type id, in the section, a visit made elsewhere) of the readable
+    documents of the Kanwil's experience, newest first: the query experience_ids reads."""
     kanwil = kanwil_page.kanwil
     section = _section(kanwil_page)
     about = Q(id__in=StudiTiruReport.objects.filter(host_kanwil=kanwil).values("id"))
     for model in DOCUMENT_MODELS:
         about |= Q(id__in=model.objects.filter(practice_kanwils=kanwil).values("id"))
-    rows = (without_paths(document_queryset(), hidden).filter(section | about)
+    return (without_paths(document_queryset(), hidden).filter(section | about)
             .annotate(in_section=ExpressionWrapper(section, output_field=BooleanField()),
                       made=ExpressionWrapper(Q(id__in=_visits_made_elsewhere(kanwil)), output_field=BooleanField()))
             .order_by("-first_published_at", "-id").values_list("id", "content_type_id", "in_section", "made"))
+
+
+def experience_ids(kanwil_page, hidden):
+    """(own, made elsewhere): Found documents of each list that a reader with these hidden
+    paths may read, newest first (the id breaks ties, so every document is on exactly one
+    page). One query: the visits made elsewhere are the Kanwil's section's documents that
+    the other list leaves out."""
     own, elsewhere = Found(array("q"), array("q")), Found(array("q"), array("q"))
-    for page_id, type_id, in_section, made in rows:
+    for page_id, type_id, in_section, made in experience_rows(kanwil_page, hidden):
         found = elsewhere if made else own
         if made and not in_section:
             continue  # a visit it made, filed in another Kanwil's section: in neither list
