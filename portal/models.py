@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.models import Page
 
-from lessons.access.rules import visible_documents
+from lessons.access.rules import document_queryset, hidden_paths, without_paths
 
 
 class HomePage(Page):
@@ -27,10 +27,15 @@ class HomePage(Page):
             {"url": page.url, "name": page.kanwil.name, "short_name": page.kanwil.short_name}
             for page in KanwilPage.objects.child_of(self).live().select_related("kanwil").order_by("kanwil__name")])
         from portal.browsing import case_path  # the search service needs every app's models loaded
-        from portal.experience import fetch_roles
+        from portal.experience import fetch_cards
 
-        context["latest_documents"] = list(visible_documents(request.user)[: self.latest_count])
-        fetch_roles(context["latest_documents"])  # per document type, not per card
+        # The newest readable ids, then their cards as the Kanwil page fetches them (one query
+        # per document type, long fields left out, roles for all cards at once).
+        hidden = hidden_paths(request.user)
+        newest = list(without_paths(document_queryset(), hidden).order_by("-first_published_at", "-id")
+                      .values_list("id", "content_type_id")[: self.latest_count])
+        cards = fetch_cards(newest, hidden)
+        context["latest_documents"] = [cards[page_id] for page_id, _type in newest if page_id in cards]
 
         context["case_path"] = case_path(request.user)
         return context

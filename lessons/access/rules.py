@@ -126,12 +126,10 @@ def document_queryset():
     return Page.objects.live().type(*DOCUMENT_MODELS)
 
 
-def visible_documents(user, hidden=None):
+def visible_documents(user):
     """Live documents the user may read, newest first, as specific pages, with the Kanwil
-    their cards show fetched per query rather than per card. `hidden`: the user's
-    hidden_paths(), when the caller has them already."""
-    hidden = hidden_paths(user) if hidden is None else hidden
-    return (without_paths(document_queryset(), hidden).specific()
+    their cards show fetched per query rather than per card."""
+    return (without_paths(document_queryset(), hidden_paths(user)).specific()
             .prefetch_related("author_kanwil", for_specific_subqueries=True).order_by("-first_published_at"))
 
 
