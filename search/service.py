@@ -225,8 +225,8 @@ def suggestions(prefix, user, limit=8):
 
 def related(page, user, size=5):
     reader = access.access_tokens_for_user(user)
-    stages = page.stages.values_list("code", flat=True)
-    obstacles = page.obstacles.values_list("code", flat=True)
+    stages = [stage.code for stage in page.stages.all()]  # .all(): the page may have them prefetched
+    obstacles = [obstacle.code for obstacle in page.obstacles.all()]
     search = similar.related_search(page.id, stages, obstacles, reader, size)
     try:
         response = search.using(get_client()).execute()
