@@ -9,12 +9,16 @@ pages, facet clicks, autocomplete and document pages (bench/locustfile.py).
 2. 50 users with 1-4.5 s think time for 60 s: throughput, p95, errors. Meanwhile a page is
    published every 3 s and timed until search finds it (the index worker runs in a thread
    of this process, as `search_worker` does): publish-to-searchable p95 under load.
-Also prints the peak RSS of the gunicorn workers."""
+For every run it also prints where the machine's CPU went: the gunicorn processes, the
+Elasticsearch node (its own process statistics), locust (the load generator shares the
+machine) and everything else, as a share of all cores and in CPU ms per request. Also
+prints the peak RSS of the gunicorn workers."""
 import argparse
 import csv
 import datetime
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -51,6 +55,67 @@ def rss_mb(pid):
         except OSError:
             pass
     return found
+
+
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def _process_cpu_seconds(pid):
+    """User + system CPU of a live process, from /proc/PID/stat."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class CpuShares:
+    """CPU seconds spent by gunicorn (master and workers), the Elasticsearch node, locust
+    (a waited-for child: RUSAGE_CHILDREN) and the whole machine (/proc/stat) between
+    start() and report()."""
+
+    def __init__(self, server_pid):
+        self.server_pid = server_pid
+
+    def _gunicorn(self):
+        children = subprocess.run(["pgrep", "-P", str(self.server_pid)], capture_output=True, text=True).stdout.split()
+        return sum(_process_cpu_seconds(pid) for pid in [self.server_pid, *map(int, children)])
+
+    @staticmethod
+    def _elasticsearch():
+        from search.client import get_client
+
+        stats = get_client().nodes.stats(node_id="_local", metric="process")
+        return next(iter(stats["nodes"].values()))["process"]["cpu"]["total_in_millis"] / 1000
+
+    @staticmethod
+    def _machine():
+        busy_idle = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        values = list(map(int, busy_idle))
+        idle = values[3] + values[4]  # idle + iowait
+        return (sum(values) - idle) / TICKS, sum(values) / TICKS
+
+    @staticmethod
+    def _children():
+        usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+        return usage.ru_utime + usage.ru_stime
+
+    def _sample(self):
+        return {"gunicorn": self._gunicorn(), "Elasticsearch": self._elasticsearch(), "locust": self._children(),
+                "machine": self._machine()}
+
+    def start(self):
+        self.before = self._sample()
+
+    def report(self, requests):
+        after = self._sample()
+        used = {name: after[name] - self.before[name] for name in ("gunicorn", "Elasticsearch", "locust")}
+        busy = after["machine"][0] - self.before["machine"][0]
+        elapsed = after["machine"][1] - self.before["machine"][1]  # summed over all cores
+        used["other"] = max(busy - sum(used.values()), 0.0)
+        parts = ", ".join(f"{name} {100 * seconds / elapsed:.0f}% ({1000 * seconds / max(requests, 1):.1f} ms/req)"
+                          for name, seconds in used.items())
+        return f"CPU of all {os.cpu_count()} cores: {parts}; idle {100 * (1 - busy / elapsed):.0f}%"
 
 
 def publish_while_loaded(stop, latencies):
@@ -116,11 +181,13 @@ def main():
         print(f"load test: gunicorn {args.workers} workers x {args.threads} threads at {url}, {len(documents)} document URLs, "
               f"{len(queries)} queries")
         locust(url, 5, 10, 0, env, f"{tmp}/warmup")  # warm-up, not reported
-        capacity = None
+        capacity, cpu = None, CpuShares(server.pid)
         for users in map(int, args.steps.split(",")):
+            cpu.start()
             result = locust(url, users, args.step_seconds, 0, env, f"{tmp}/step{users}")
             print(f"  {users:3} users, no think time: {result['rps']:6.1f} req/s, p50 {result['p50']:.0f} ms, "
                   f"p95 {result['p95']:.0f} ms, {result['failures']} errors of {result['requests']}")
+            print(f"      {cpu.report(result['requests'])}")
             if result["p95"] <= 200 and (capacity is None or result["rps"] > capacity[1]):
                 capacity = (users, result["rps"], result["p95"])
         if capacity:
@@ -135,12 +202,15 @@ def main():
         publisher = threading.Thread(target=publish_while_loaded, args=(stop, latencies), daemon=True)
         worker.start()
         publisher.start()
+        cpu.start()
         result = locust(url, 50, 60, 3, env, f"{tmp}/think")
+        shares = cpu.report(result["requests"])
         stop.set()
         publisher.join(timeout=70)
         worker.join(timeout=10)
         print(f"50 users, 1.5-4.5 s think time, 60 s: {result['rps']:.1f} req/s, p50 {result['p50']:.0f} ms, "
               f"p95 {result['p95']:.0f} ms, {result['failures']} errors of {result['requests']}")
+        print(f"    {shares} (this process also publishes and indexes)")
         for name, (p50, p95) in sorted(result["by_name"].items()):
             print(f"    {name:32} p50 {p50:5.0f} ms  p95 {p95:5.0f} ms")
         if latencies:

@@ -57,10 +57,8 @@ def took_of(kind, query, username):
     params, errors = search_params.parse(QueryDict(urllib.parse.urlencode(query, doseq=True)), strict=True)
     assert not errors, errors
     named = service.kanwil_mentions(params.q) if params.q else set()
-    body = []
-    for search in service.searches(params, service.glossary(), tokens, 10, named):
-        body += [{"index": search._index}, search.to_dict()]
-    answer = get_client().msearch(body=body)
+    searches = service.searches(params, service.glossary(), tokens, 10, named)
+    answer = get_client().msearch(body=service.multi_search_body(searches))  # the raw answer: its top-level took
     return answer["took"], answer["responses"][1]["hits"]["total"]["value"]
 
 

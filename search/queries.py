@@ -13,9 +13,6 @@ from .question_words import is_question_word
 from .sources import EVERY_DOCUMENT
 
 FACET_SIZE = 100
-SUGGEST_OPTIONS = 5  # spelling candidates per word, checked in turn against what the reader may see
-SUGGEST_FIELD = "body"  # the spelling suggester's vocabulary
-SUGGEST_MIN_LENGTH = 4  # shorter words get no spelling candidates (the suggester's min_word_length)
 # Typo tolerance: one edit from 5 letters, two from 10; the first two letters as typed.
 # Shorter words and a free first letter made every common word match hundreds of others.
 FUZZY_MIN_LENGTH = 5
@@ -24,14 +21,6 @@ FUZZY_PREFIX = 2
 # How many of the best matches get the costly bonuses (TextQuery.rescore): enough that a
 # document they lift into the first pages is among them.
 RESCORE_WINDOW = 100
-# Related documents ignore words found in more documents than this: they say nothing about
-# what is similar, and each one made the engine visit most of a large corpus (median took at
-# 100k: 285 ms with them, 51 without, the same five documents found).
-RELATED_MAX_DOC_FREQ = 5000
-
-
-def _names(flag):
-    return [field.name for field in schema.fields_where(flag)]
 
 
 def _fields(weights):
@@ -156,7 +145,7 @@ def highlight_query(q, glossary):
     stem (Indonesian affixes wrap the stem: *sidik* finds penyidikan, disidik), code
     spellings (P-21 for p21) and glossary equivalents as phrases."""
     clauses = []
-    fields = _names("highlighted")
+    fields = schema.field_names("highlighted")
     # Typo and word-form clauses are multi-term queries: each becomes an automaton that the
     # highlighter runs over every word of every highlighted field of each hit. With
     # require_field_match off, a clause on one field marks all of them, so one field each
@@ -249,7 +238,7 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
             # in its first part instead of failing the whole search.
             max_analyzed_offset=settings.SEARCH_HIGHLIGHT_MAX_ANALYZED_OFFSET,
             **({"highlight_query": hq.to_dict()} if hq else {}),
-        ).highlight(*_names("highlighted"))
+        ).highlight(*schema.field_names("highlighted"))
 
     if params.sort == "newest" or (params.sort == "relevance" and not params.q):
         search = search.sort({"date": {"order": "desc", "missing": "_last"}}, "_score")
@@ -261,7 +250,7 @@ def build_search(params, *, glossary, access_tokens, page_size, relaxed=False, k
         # or repeats a document (a window growing with the page would reorder the top).
         search = search.extra(rescore={"window_size": RESCORE_WINDOW, "query": {
             "rescore_query": text.rescore.to_dict(), "query_weight": 1, "rescore_query_weight": 1}})
-    return search.source(_names("returned")).extra(track_total_hits=False)[start:start + page_size]
+    return search.source(schema.field_names("returned")).extra(track_total_hits=False)[start:start + page_size]
 
 
 def build_counts(params, *, glossary, access_tokens, relaxed=False, kanwil_codes=(), facets=True):
@@ -294,39 +283,6 @@ def total_search(params, *, glossary, access_tokens):
     return build_counts(params, glossary=glossary, access_tokens=access_tokens, facets=False)
 
 
-def spelling_words(q):
-    """The query's words the spelling suggester would offer candidates for."""
-    return sorted({word for word in tokens(q) if len(word) >= SUGGEST_MIN_LENGTH})
-
-
-def _word_filters(words):
-    return {word: Q("bool", should=[Q("term", **{f: word}) for f in _names("spelling")]) for word in words}
-
-
-def words_seen_search(words, access_tokens):
-    """Which of these index terms occur in a document the reader may see: one size-0 search,
-    a filter bucket per word, all under the permission filter. Sent with every search that
-    has words to check (spelling_words): only a word the reader cannot find gets a spelling
-    suggestion (spelling_search), so the common, correctly spelt search needs no further
-    request. As the only aggregation of its request, each word is counted from its own
-    postings, not by visiting every document."""
-    permission = access_filter(access_tokens)
-    search = Search(index=alias_name()).query(Q("bool", filter=[permission] if permission else []))
-    search.aggs.bucket("words", "filters", filters=_word_filters(words))
-    return search.extra(size=0, track_total_hits=False)
-
-
-def spelling_search(q):
-    """Spelling candidates for a query with a word the reader cannot find. Candidates only:
-    the term suggester reads every document's words, whatever the permission filter, so
-    each is checked against the reader's documents (words_seen_search) before it may be
-    offered. "always": a word counts as known only if the reader can find it, not if it
-    merely exists somewhere."""
-    return Search(index=alias_name()).extra(size=0, track_total_hits=False).suggest(
-        "did_you_mean", q, term={"field": SUGGEST_FIELD, "suggest_mode": "always",
-                                 "min_word_length": SUGGEST_MIN_LENGTH, "size": SUGGEST_OPTIONS})
-
-
 def suggest_search(prefix, access_tokens, size=6):
     """access_tokens: the reader's tokens, or None for unrestricted."""
     contexts = {"contexts": {"access": [EVERY_DOCUMENT] if access_tokens is None else list(access_tokens)}}
@@ -335,14 +291,3 @@ def suggest_search(prefix, access_tokens, size=6):
     search = Search(index=alias_name()).source(["title", "url"]).extra(size=0, track_total_hits=False)
     return search.suggest("titles", prefix, completion={"field": "suggest", "size": size, "skip_duplicates": True,
                                                         **fuzzy, **contexts})
-
-
-def related_search(page_id, stages, obstacles, access_tokens, size=5):
-    like = Q("more_like_this", fields=[f.stemmed_name for f in schema.fields_where("similar")],
-             like=[{"_index": alias_name(), "_id": str(page_id)}], min_term_freq=1, min_doc_freq=1,
-             max_doc_freq=RELATED_MAX_DOC_FREQ, max_query_terms=40, minimum_should_match="20%")
-    shared = [Q("terms", stages=list(stages), boost=2), Q("terms", obstacles=list(obstacles), boost=3)]
-    permission = access_filter(access_tokens)
-    query = Q("bool", should=[like, *shared], minimum_should_match=1,
-              must_not=[Q("ids", values=[str(page_id)])], filter=[permission] if permission else [])
-    return Search(index=alias_name()).query(query).source(_names("returned"))[:size]

@@ -100,7 +100,7 @@ def kanwil_roles(stored, kanwil_labels):
 
 def unknown_words(response):
     """The query's words that no document the reader may see contains, from the answer to
-    queries.words_seen_search; empty when there were none to check (response None)."""
+    spelling.words_seen_search; empty when there were none to check (response None)."""
     if response is None:
         return set()
     return {word for word, bucket in response.aggregations.words.buckets.to_dict().items() if not bucket["doc_count"]}

@@ -147,6 +147,10 @@ def fields_where(flag):
     return [f for f in FIELDS if getattr(f, flag)]
 
 
+def field_names(flag):
+    return [field.name for field in fields_where(flag)]
+
+
 def weights(kind):
     """{index field: weight} for one kind of text matching: as_written, stemmed or pairs."""
     result = {}

@@ -12,7 +12,7 @@ from elasticsearch.dsl.response import Response
 from lessons.access import rules as access
 from lessons.content import reference_cache
 
-from . import queries, results, schema
+from . import queries, results, schema, similar, spelling
 from .analysis import Glossary, tokens
 from .client import get_client
 from .fallback import database_search
@@ -112,8 +112,8 @@ def searches(params, terms, reader, page_size, named=(), relaxed=False):
     find."""
     options = {"glossary": terms, "access_tokens": reader, "relaxed": relaxed, "kanwil_codes": named}
     found = [queries.build_search(params, page_size=page_size, **options), queries.build_counts(params, **options)]
-    words = queries.spelling_words(params.q) if params.q else []
-    return found + [queries.words_seen_search(words, reader)] if words else found
+    words = spelling.spelling_words(params.q) if params.q else []
+    return found + [spelling.words_seen_search(words, reader)] if words else found
 
 
 def _execute(params, terms, reader, page_size, named=(), relaxed=False):
@@ -138,13 +138,18 @@ def _send(*searches):
         return multi_search(searches)
 
 
-def multi_search(searches):
-    """[Response] for [Search], in one request. A search that failed raises its own error
-    (type and status), as a single search would."""
+def multi_search_body(searches):
+    """The _msearch body of [Search]: a header line and a request per search."""
     body = []
     for search in searches:
         body += [{"index": search._index}, search.to_dict()]
-    answer = get_client().msearch(body=body)
+    return body
+
+
+def multi_search(searches):
+    """[Response] for [Search], in one request. A search that failed raises its own error
+    (type and status), as a single search would."""
+    answer = get_client().msearch(body=multi_search_body(searches))
     responses = []
     for search, raw in zip(searches, answer["responses"]):
         if "error" in raw:
@@ -168,11 +173,11 @@ def _spelling_suggestion(words_seen, params, terms, reader):
     are, there is nothing to correct and no further request."""
     if not results.unknown_words(words_seen):
         return ""
-    response, = _send(queries.spelling_search(params.q))
+    response, = _send(spelling.spelling_search(params.q))
     words = results.suggested_words(response)
     if not words:
         return ""
-    buckets = queries.words_seen_search(sorted(words), reader).using(get_client()).execute().aggregations.words.buckets
+    buckets = spelling.words_seen_search(sorted(words), reader).using(get_client()).execute().aggregations.words.buckets
     seen = {word for word in words if buckets[word].doc_count}
     return _first_with_results(results.did_you_mean(response, params.q, seen), params, terms, reader)
 
@@ -220,9 +225,9 @@ def suggestions(prefix, user, limit=8):
 
 def related(page, user, size=5):
     reader = access.access_tokens_for_user(user)
-    stages = page.stages.values_list("code", flat=True)
-    obstacles = page.obstacles.values_list("code", flat=True)
-    search = queries.related_search(page.id, stages, obstacles, reader, size)
+    stages = [stage.code for stage in page.stages.all()]  # .all(): the page may have them prefetched
+    obstacles = [obstacle.code for obstacle in page.obstacles.all()]
+    search = similar.related_search(page.id, stages, obstacles, reader, size)
     try:
         response = search.using(get_client()).execute()
     except UNAVAILABLE as error:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel
@@ -90,6 +91,17 @@ class DocumentPage(Page):
 
     class Meta:
         abstract = True
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        if self.pk:  # (a preview's unsaved relations are in memory and win over these)
+            # The template reads each list twice and related documents read the codes again;
+            # one query per relation instead, attachments with their files (not one query
+            # per attachment) and without their extracted text, which the page never shows.
+            attachments = Attachment.objects.select_related("document").defer("extracted_text")
+            prefetch_related_objects([self], "stages", "obstacles", "provisions", "practice_kanwils",
+                                     Prefetch("attachments", queryset=attachments))
+        return context
 
     def kanwil_roles(self):
         """(Kanwil, role code) for every Kanwil whose experience this is, author first; a

@@ -245,3 +245,59 @@ def test_attachment_of_a_restricted_page_is_not_served_to_other_kanwil(client, l
     assert client.get(reverse("wagtaildocs_serve", args=[loose.id, loose.filename])).status_code == 404
     client.force_login(users["staf-kalbar"])
     assert client.get(url).status_code == 200
+
+
+def test_document_page_queries_do_not_grow_with_attachments_or_terms(client, lesson, make_document, users):
+    """Each attachment's file, and the stage and obstacle chips shown twice in the template
+    and again for related documents, are read in one query per relation, whatever their number."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from lessons.models import Obstacle, Stage
+
+    def served(page):
+        client.force_login(users["staf-sumsel"])
+        client.get(page.url)  # warm: session and caches
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(page.url)
+        assert response.status_code == 200
+        return response.content.decode(), len(queries)
+
+    one = publish_with(lesson, [make_document("satu.txt", b"Lampiran pertama.", title="Lampiran Satu")], users["admin"])
+    few_html, few = served(one)
+    draft = one.get_latest_revision_as_object()
+    draft.stages = list(Stage.objects.all()[:4])
+    draft.obstacles = list(Obstacle.objects.all()[:4])
+    draft.save_revision(user=users["admin"]).publish(user=users["admin"])
+    titles = ["Lampiran Satu", "Lampiran Dua", "Lampiran Tiga", "Lampiran Empat"]
+    many_page = publish_with(lesson, [make_document(f"{n}.txt", f"Isi {n}.".encode(), title=title)
+                                      for n, title in enumerate(titles)], users["admin"])
+    many_html, many = served(many_page)
+    assert "Lampiran Satu" in few_html and all(title in many_html for title in titles)
+    assert all(f"?stage={stage.code}" in many_html for stage in many_page.stages.all())
+    assert many == few
+
+
+def test_a_preview_shows_the_drafts_stages_and_attachments(client, lesson, make_document, users):
+    """The page prefetches its relations when served; a preview's draft keeps its own."""
+    from lessons.models import Stage
+
+    published = publish_with(lesson, [make_document("lama.txt", b"Lama.", title="Lampiran Lama")], users["admin"])
+    old_stage, new_stage = Stage.objects.all()[:2]
+    draft = published.get_latest_revision_as_object()
+    draft.stages = [old_stage]
+    draft.save_revision(user=users["admin"]).publish(user=users["admin"])
+    draft = LessonLearned.objects.get(pk=lesson.pk).get_latest_revision_as_object()
+    draft.stages = [new_stage]
+    draft.attachments = [Attachment(document=make_document("baru.txt", b"Baru.", title="Lampiran Baru"))]
+    from django.test import RequestFactory
+
+    client.force_login(users["admin"])  # the preview request is served with the editor's session cookie
+    cookie = "; ".join(f"{name}={morsel.value}" for name, morsel in client.cookies.items())
+    editor_request = RequestFactory().get("/admin/", HTTP_COOKIE=cookie)
+    editor_request.user = users["admin"]
+    response = draft.make_preview_request(original_request=editor_request)
+    assert response.status_code == 200
+    html = response.render().content.decode() if hasattr(response, "render") else response.content.decode()
+    assert f"?stage={new_stage.code}" in html and f"?stage={old_stage.code}" not in html
+    assert "Lampiran Baru" in html and "Lampiran Lama" not in html

@@ -1,8 +1,8 @@
 """Query building without a server: the Search objects as dicts."""
 from search.analysis import Glossary
 from search.params import SearchParams
-from search.queries import (RESCORE_WINDOW, build_counts, build_search, concepts, required_matches, spelling_search,
-                            spelling_words, words_seen_search)
+from search.queries import RESCORE_WINDOW, build_counts, build_search, concepts, required_matches
+from search.spelling import spelling_search, spelling_words, words_seen_search
 
 GLOSSARY = Glossary([("WNA", ["warga negara asing"]), ("Kalbar", ["Kalimantan Barat"])])
 
@@ -160,7 +160,7 @@ def test_a_facet_declared_all_of_requires_every_selected_value_and_counts_with_i
 
 
 def test_related_documents_ignore_words_most_documents_contain():
-    from search.queries import RELATED_MAX_DOC_FREQ, related_search
+    from search.similar import RELATED_MAX_DOC_FREQ, related_search
 
     like = related_search(7, ["p-19"], ["saksi"], ["all"]).to_dict()["query"]["bool"]["should"][0]["more_like_this"]
     assert like["max_doc_freq"] == RELATED_MAX_DOC_FREQ
