@@ -44,8 +44,14 @@ def _search_update_unless_deferred(sender, instance, **kwargs):
 
 
 def _record_save(sender, instance, raw=False, **kwargs):
-    if _deferring() and not raw and (sender in _guarded_models or sender in ReferenceIndex.tracked_models):
-        _state.saved.setdefault(sender, set()).add(instance.pk)
+    if not raw:
+        record(sender, instance.pk)
+
+
+def record(model, pk):
+    """Count an object written without a save signal (bulk writes) as saved."""
+    if _deferring() and (model in _guarded_models or model in ReferenceIndex.tracked_models):
+        _state.saved.setdefault(model, set()).add(pk)
 
 
 def _install():

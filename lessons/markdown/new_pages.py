@@ -1,0 +1,240 @@
+"""A bulk import batch's NEW documents, created together instead of one page at a time.
+
+The per-file path (importing._import_parsed) creates a page in three full saves (treebeard's
+add_child, save_revision, the publication), each validating the page, committing its
+many-to-many rows and writing a log entry, and deserialises the revision twice. Here the same
+decisions are made by the same functions, and only the writing is grouped:
+
+- checked per file, before anything is written, in the per-file order: the references and the
+  Kanwil section (importing.section_of), the permissions (importing.refusal, once per section
+  and batch), the column lengths (importing.length_problems), Wagtail's minimal_clean (what
+  add_child runs on a draft), the privacy guard (privacy_guard.ensure_publishable, what
+  DocumentPage.publish runs) and Model.full_clean (what the publication's save runs, or
+  save_revision for a draft). A file that fails any of them is reported with the same problems
+  and writes nothing;
+- the tree position as treebeard's add_child computes it (the section row locked, its last
+  child read once per batch, then each path incremented with treebeard's own _inc_path; the
+  section's numchild raised once), url_path by Page.set_url_path;
+- rows: wagtailcore_page in one bulk_create (Page is a concrete model of its own, so Django
+  supports it), then each document type's own row by save_base(raw=True), the way loaddata
+  writes a multi-table-inheritance row whose parent row exists (Django's bulk_create refuses
+  such models; raw saves write exactly the model's local fields, one INSERT each); the
+  revisions in one bulk_create, with the content save_revision stores (serializable_data() of
+  the page as it is when save_revision runs); the revision links in one bulk_update; the
+  ParentalManyToMany rows in one bulk_create per field; the log entries Wagtail writes
+  (wagtail.create, wagtail.edit, wagtail.publish) built as its log registry builds them, in
+  one bulk_create;
+- after the rows: the view restriction through import_privacy.apply (its own signals: the
+  restriction's log entries, the search outbox), then page_published (and Wagtail's generic
+  `published`) sent for every page, as the publication sends them, so every receiver runs:
+  the search outbox, the privacy audit, pending restrictions, the page cache;
+- the search and reference index updates are recorded for deferred_indexing.flush, as the
+  per-file path's saves record them.
+
+Updates of existing pages, files repeating a slug of the same batch and anything the bulk
+writing could not do go through the per-file path."""
+import logging
+from dataclasses import dataclass
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.log_actions import get_active_log_context
+from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.signals import page_published, published
+
+from lessons.privacy import guard as privacy_guard
+
+from . import deferred_indexing, import_privacy
+from .importing import ImportResult, length_problems, new_page, refusal, validation_problems
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class NewDocument:
+    """A parsed file whose slug is not taken under its Kanwil section."""
+    index: int  # position in the batch
+    doc: object
+    digest: str
+    section: Page
+    page: object = None
+    revision: Revision = None
+
+
+def create(items, *, publish, user, check_permissions, lookups):
+    """Create the pages of `items` (NewDocument, every slug new and unique in its section);
+    returns {index: ImportResult}. Runs inside the batch's transaction and deferral."""
+    results, ready = {}, []
+    refusals = {}
+    by_section = {}
+    for item in items:
+        by_section.setdefault(item.section.pk, []).append(item)
+    for section_items in by_section.values():
+        section = section_items[0].section
+        if check_permissions:
+            if section.pk not in refusals:
+                refusals[section.pk] = refusal(user, section, None, publish)
+            if refusals[section.pk]:
+                for item in section_items:
+                    results[item.index] = ImportResult(item.doc.source, problems=[refusals[section.pk]])
+                continue
+        ready += _place(section, section_items, publish, user, lookups, results)
+    if ready:
+        _write(ready, publish, user)
+    for item in ready:
+        results[item.index] = ImportResult(item.doc.source, page=item.page, created=True, together=True)
+    return results
+
+
+def _place(section, items, publish, user, lookups, results):
+    """Validate each page at the position add_child would give it; returns the valid ones."""
+    # As treebeard's add_child: the section row locked and read again, the last child's path.
+    locked = Page.objects.select_for_update().get(pk=section.pk)
+    last = None if locked.is_leaf() else locked.get_last_child()
+    depth = locked.depth + 1
+    valid = []
+    for item in items:
+        page = new_page(item.doc, item.digest, lookups, user)
+        if too_long := length_problems(page):
+            results[item.index] = ImportResult(item.doc.source, problems=too_long)
+            continue
+        page.depth = depth
+        page.path = last._inc_path() if last is not None else Page._get_path(locked.path, depth, 1)
+        page.numchild = 0
+        page._cached_parent_obj = section  # as add_child leaves it: get_parent() needs no query
+        try:
+            _validate(page, section, publish, user)
+        except ValidationError as error:
+            results[item.index] = ImportResult(item.doc.source, problems=validation_problems(error))
+            continue
+        item.page = last = page
+        valid.append(item)
+    if valid:
+        # add_child raises the count once per child; all at once here, and in memory as it does.
+        Page.objects.filter(pk=section.pk).update(numchild=F("numchild") + len(valid))
+        section.numchild = locked.numchild + len(valid)
+    return valid
+
+
+def _validate(page, section, publish, user):
+    """The checks the per-file path makes, in its order, on the page as it would be then."""
+    page.minimal_clean()  # add_child: Page.save of a page not live
+    page.set_url_path(section)
+    privacy_guard.stamp_override(page, user)  # save_revision
+    page.draft_title = page.title
+    if publish:
+        privacy_guard.ensure_publishable(page)  # DocumentPage.publish
+    page.full_clean()  # the publication's Page.save of a live page, or save_revision(clean=True)
+
+
+def _write(items, publish, user):
+    pages = [item.page for item in items]
+    now = timezone.now()
+    for page in pages:
+        try:
+            page.fill_plain_texts()  # as DocumentPage.save
+        except Exception:  # noqa: BLE001 - as DocumentPage.save: the index reports such content
+            page.plain_texts = {}
+    # wagtailcore_page rows first (their ids are the documents' ids), without the revision links.
+    parents = Page.objects.bulk_create([_parent_row(page) for page in pages])
+    for page, parent in zip(pages, parents):
+        page.pk = page.id = page.page_ptr_id = parent.pk
+        page._state.adding = False
+    # The revision as save_revision stores it: the page as add_child left it.
+    revisions = Revision.objects.bulk_create([
+        Revision(content_type_id=page.content_type_id, base_content_type=page.get_base_content_type(),
+                 object_id=str(page.pk), user=user, approved_go_live_at=None, created_at=now,
+                 content=page.serializable_data(), object_str=str(page))
+        for page in pages])
+    for item, revision in zip(items, revisions):
+        item.revision = revision
+        _final_state(item.page, revision, publish, timezone.now())
+    Page.objects.bulk_update([_parent_row(page) for page in pages], _STATE_FIELDS)
+    for page in pages:  # each document type's own row, as loaddata writes one
+        page.save_base(raw=True, force_insert=True)
+    _many_to_many(pages)
+    _log(items, publish, user)
+    for item in items:
+        if item.doc.restricted_to:  # a new page has no restriction to remove otherwise
+            import_privacy.apply(item.page, item.doc.restricted_to)
+    for page in pages:  # the saves' post_save would have recorded them (raw saves are not)
+        deferred_indexing.record(type(page), page.pk)
+    if publish:
+        for item in items:  # as PublishPageRevisionAction._after_publish
+            page_published.send(sender=type(item.page), instance=item.page, revision=item.revision)
+            published.send(sender=type(item.page), instance=item.page, revision=item.revision)
+
+
+_STATE_FIELDS = ["live", "has_unpublished_changes", "latest_revision", "latest_revision_created_at", "live_revision",
+                 "first_published_at", "last_published_at", "draft_title"]
+
+
+def _final_state(page, revision, publish, now):
+    """What save_revision, then the publication, leave on the page."""
+    page.latest_revision = revision
+    page.latest_revision_created_at = revision.created_at
+    page.draft_title = page.title
+    page.has_unpublished_changes = True
+    if publish:
+        page.live = True
+        page.has_unpublished_changes = False
+        page.expired = False
+        page.live_revision = revision
+        page.last_published_at = page.first_published_at = now
+
+
+def _parent_row(page):
+    row = Page(**{field.attname: getattr(page, field.attname) for field in Page._meta.concrete_fields})
+    row._state.adding = page.pk is None
+    return row
+
+
+def _many_to_many(pages):
+    """The ParentalManyToMany rows a page's save commits, for every page at once."""
+    by_through = {}
+    for page in pages:
+        for field in type(page)._meta.get_fields():
+            if not isinstance(field, ParentalManyToManyField):
+                continue
+            through = field.remote_field.through
+            source, target = field.m2m_field_name() + "_id", field.m2m_reverse_field_name() + "_id"
+            rows = by_through.setdefault(through, [])
+            for related in getattr(page, field.name).all():
+                rows.append(through(**{source: page.pk, target: related.pk}))
+    for through, rows in by_through.items():
+        through.objects.bulk_create(rows)
+
+
+def _log(items, publish, user):
+    """The entries Wagtail's log registry writes for add_child, save_revision and publish."""
+    context = get_active_log_context()
+    entries = []
+
+    def entry(page, action, who, revision=None):
+        entries.append(PageLogEntry(
+            content_type=ContentType.objects.get_for_model(page, for_concrete_model=False),
+            label=PageLogEntry.objects.get_instance_title(page), action=action, timestamp=timezone.now(), data={},
+            user=who or context.user, uuid=context.uuid, page=page, revision=revision, content_changed=True))
+
+    for item in items:
+        page, revision = item.page, item.revision
+        entry(page, "wagtail.create", user or page.owner)
+        entry(page, "wagtail.edit", user, revision)
+        if publish:
+            entry(page, "wagtail.publish", user, revision)
+    PageLogEntry.objects.bulk_create(entries)
+
+
+def create_or_fallback(items, **kwargs):
+    """create(), or {} when the bulk writing failed (rolled back to its savepoint): the caller
+    then imports these files one by one."""
+    try:
+        with transaction.atomic():
+            return create(items, **kwargs)
+    except Exception:  # noqa: BLE001 - the per-file path decides and reports
+        logger.exception("Creating %s new documents together failed; importing them one by one", len(items))
+        return {}
