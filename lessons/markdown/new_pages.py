@@ -96,6 +96,7 @@ def _place(section, items, publish, user, lookups, results):
     locked = Page.objects.select_for_update().get(pk=section.pk)
     last = None if locked.is_leaf() else locked.get_last_child()
     depth = locked.depth + 1
+    locale = None
     valid = []
     for item in items:
         page = new_page(item.doc, item.digest, lookups, user)
@@ -106,6 +107,8 @@ def _place(section, items, publish, user, lookups, results):
         page.path = last._inc_path() if last is not None else Page._get_path(locked.path, depth, 1)
         page.numchild = 0
         page._cached_parent_obj = section  # as add_child leaves it: get_parent() needs no query
+        # The locale Page.full_clean gives a new page: its parent's, the same for the section.
+        locale = page.locale = locale or page.get_default_locale()
         try:
             _validate(page, section, publish, user)
         except ValidationError as error:
@@ -121,14 +124,24 @@ def _place(section, items, publish, user, lookups, results):
 
 
 def _validate(page, section, publish, user):
-    """The checks the per-file path makes, in its order, on the page as it would be then."""
-    page.minimal_clean()  # add_child: Page.save of a page not live
-    page.set_url_path(section)
+    """The checks the per-file path makes, on the page as it would be then, reporting what it
+    reports: the first failing of minimal_clean (add_child: Page.save of a page not live), the
+    privacy guard (DocumentPage.publish) and full_clean (the publication's Page.save of a live
+    page, or save_revision(clean=True) for a draft). minimal_clean checks a part of what
+    full_clean checks (the title field, the slug free among the siblings), so it can only fail
+    where full_clean fails: it is run then only, to report its own problems first."""
+    page.set_url_path(section)  # Page.save of a new page
     privacy_guard.stamp_override(page, user)  # save_revision
     page.draft_title = page.title
+    try:
+        page.full_clean()
+    except ValidationError:
+        page.minimal_clean()
+        if publish:
+            privacy_guard.ensure_publishable(page)
+        raise
     if publish:
-        privacy_guard.ensure_publishable(page)  # DocumentPage.publish
-    page.full_clean()  # the publication's Page.save of a live page, or save_revision(clean=True)
+        privacy_guard.ensure_publishable(page)
 
 
 def _write(items, publish, user):

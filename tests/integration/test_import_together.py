@@ -147,7 +147,7 @@ def _log_state(entry, page, revisions):
 
 def _es_document(page_id, prefix):
     client = get_client()
-    found = client.get(index=settings.SEARCH_INDEX_ALIAS, id=str(page_id), ignore=[404])
+    found = client.options(ignore_status=404).get(index=settings.SEARCH_INDEX_ALIAS, id=str(page_id))
     if not found.get("found"):
         return None
     source = dict(found["_source"])
