@@ -42,8 +42,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
+from modelcluster.models import get_all_child_relations
 from wagtail.log_actions import get_active_log_context
-from wagtail.models import Page, PageLogEntry, Revision
+from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signals import page_published, published
 
 from lessons.privacy import guard as privacy_guard
@@ -107,6 +108,10 @@ def _place(section, items, publish, user, lookups, results):
         page.path = last._inc_path() if last is not None else Page._get_path(locked.path, depth, 1)
         page.numchild = 0
         page._cached_parent_obj = section  # as add_child leaves it: get_parent() needs no query
+        # A new page has no child objects (attachments, comments); said in memory, as the page a
+        # revision gives (the one the per-file path publishes) says it, so none is queried.
+        for relation in get_all_child_relations(page):
+            setattr(page, relation.get_accessor_name(), [])
         # The locale Page.full_clean gives a new page: its parent's, the same for the section.
         locale = page.locale = locale or page.get_default_locale()
         try:
@@ -174,8 +179,13 @@ def _write(items, publish, user):
     for item in items:
         if item.doc.restricted_to:  # a new page has no restriction to remove otherwise
             import_privacy.apply(item.page, item.doc.restricted_to)
-    for page in pages:  # the saves' post_save would have recorded them (raw saves are not)
-        deferred_indexing.record(type(page), page.pk)
+    for page in pages:
+        # What flush() would run for the page (update_reference_index_task), from the page in
+        # memory instead of a fresh load of it and its child objects; its search entry is
+        # flushed with the batch's (the saves' post_save would record it; raw saves do not).
+        if ReferenceIndex.is_indexed(type(page)):
+            ReferenceIndex.create_or_update_for_object(page)
+        deferred_indexing.record(type(page), page.pk, references_done=True)
     if publish:
         for item in items:  # as PublishPageRevisionAction._after_publish
             page_published.send(sender=type(item.page), instance=item.page, revision=item.revision)
