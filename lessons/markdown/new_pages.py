@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import CharField, F, OuterRef, Subquery
+from django.db.models.functions import Cast
 from django.utils import timezone
 from modelcluster.fields import ParentalManyToManyField
 from modelcluster.models import get_all_child_relations
@@ -157,21 +158,36 @@ def _write(items, publish, user):
             page.fill_plain_texts()  # as DocumentPage.save
         except Exception:  # noqa: BLE001 - as DocumentPage.save: the index reports such content
             page.plain_texts = {}
-    # wagtailcore_page rows first (their ids are the documents' ids), without the revision links.
+    # wagtailcore_page rows first (their ids are the documents' ids), in their final state but
+    # for the links to the revisions, which need the ids.
+    for page in pages:
+        _state(page, _after(publish, now))
     parents = Page.objects.bulk_create([_parent_row(page) for page in pages])
     for page, parent in zip(pages, parents):
         page.pk = page.id = page.page_ptr_id = parent.pk
         page._state.adding = False
     # The revision as save_revision stores it: the page as add_child left it.
-    revisions = Revision.objects.bulk_create([
-        Revision(content_type_id=page.content_type_id, base_content_type=page.get_base_content_type(),
-                 object_id=str(page.pk), user=user, approved_go_live_at=None, created_at=now,
-                 content=page.serializable_data(), object_str=str(page))
-        for page in pages])
+    revisions = []
+    for page in pages:
+        final = _state(page, _WHEN_SAVED)
+        revisions.append(Revision(
+            content_type_id=page.content_type_id, base_content_type=page.get_base_content_type(),
+            object_id=str(page.pk), user=user, approved_go_live_at=None, created_at=now,
+            content=page.serializable_data(), object_str=str(page)))
+        _state(page, final)
+    revisions = Revision.objects.bulk_create(revisions)
     for item, revision in zip(items, revisions):
-        item.revision = revision
-        _final_state(item.page, revision, publish, timezone.now())
-    Page.objects.bulk_update([_parent_row(page) for page in pages], _STATE_FIELDS)
+        item.revision = item.page.latest_revision = revision
+        if publish:
+            item.page.live_revision = revision
+    # Each page has this one revision: the links in one statement.
+    only_revision = Subquery(Revision.objects.filter(
+        base_content_type=pages[0].get_base_content_type(), object_id=Cast(OuterRef("pk"), CharField()),
+    ).values("pk")[:1])
+    links = {"latest_revision": only_revision}
+    if publish:
+        links["live_revision"] = only_revision
+    Page.objects.filter(pk__in=[page.pk for page in pages]).update(**links)
     for page in pages:  # each document type's own row, as loaddata writes one
         page.save_base(raw=True, force_insert=True)
     _many_to_many(pages)
@@ -192,22 +208,25 @@ def _write(items, publish, user):
             published.send(sender=type(item.page), instance=item.page, revision=item.revision)
 
 
-_STATE_FIELDS = ["live", "has_unpublished_changes", "latest_revision", "latest_revision_created_at", "live_revision",
-                 "first_published_at", "last_published_at", "draft_title"]
+# The page's state when save_revision serialises it (after add_child), and what save_revision
+# and the publication then change (the links to the revision are set once it exists).
+_WHEN_SAVED = {"live": False, "has_unpublished_changes": False, "latest_revision_created_at": None,
+               "first_published_at": None, "last_published_at": None}
 
 
-def _final_state(page, revision, publish, now):
-    """What save_revision, then the publication, leave on the page."""
-    page.latest_revision = revision
-    page.latest_revision_created_at = revision.created_at
-    page.draft_title = page.title
-    page.has_unpublished_changes = True
+def _after(publish, now):
     if publish:
-        page.live = True
-        page.has_unpublished_changes = False
-        page.expired = False
-        page.live_revision = revision
-        page.last_published_at = page.first_published_at = now
+        return {"live": True, "has_unpublished_changes": False, "latest_revision_created_at": now,
+                "first_published_at": now, "last_published_at": now}
+    return {**_WHEN_SAVED, "has_unpublished_changes": True, "latest_revision_created_at": now}
+
+
+def _state(page, values):
+    """Set these fields; returns their previous values."""
+    previous = {name: getattr(page, name) for name in values}
+    for name, value in values.items():
+        setattr(page, name, value)
+    return previous
 
 
 def _parent_row(page):
