@@ -3,36 +3,46 @@
 The per-file path (importing._import_parsed) creates a page in three full saves (treebeard's
 add_child, save_revision, the publication), each validating the page, committing its
 many-to-many rows and writing a log entry, and deserialises the revision twice. Here the same
-decisions are made by the same functions, and only the writing is grouped:
+decisions are made by the same functions, and only the writing is grouped. The result is the
+per-file path's, field by field (tests/integration/test_import_together.py compares them):
 
-- checked per file, before anything is written, in the per-file order: the references and the
-  Kanwil section (importing.section_of), the permissions (importing.refusal, once per section
-  and batch), the column lengths (importing.length_problems), Wagtail's minimal_clean (what
-  add_child runs on a draft), the privacy guard (privacy_guard.ensure_publishable, what
-  DocumentPage.publish runs) and Model.full_clean (what the publication's save runs, or
-  save_revision for a draft). A file that fails any of them is reported with the same problems
-  and writes nothing;
-- the tree position as treebeard's add_child computes it (the section row locked, its last
-  child read once per batch, then each path incremented with treebeard's own _inc_path; the
-  section's numchild raised once), url_path by Page.set_url_path;
+- checked per file, before anything is written: the references and the Kanwil section
+  (importing.section_of, by the caller), the permissions (importing.refusal, once per section
+  and batch), the column lengths (importing.length_problems), then Page.full_clean (what the
+  publication's save runs, or save_revision for a draft) and the privacy guard
+  (privacy_guard.ensure_publishable, what DocumentPage.publish runs), on the page as it would
+  be then, reporting the problems the per-file path reports first (see _validate). A file
+  that fails is reported with them and writes nothing;
+- the tree position as treebeard's add_child computes it (the section row locked and read
+  again, its last child read once per batch, each path incremented with treebeard's own
+  _inc_path, the section's numchild raised once), url_path by Page.set_url_path, the locale
+  by Page.get_default_locale (once per section: the parent's);
 - rows: wagtailcore_page in one bulk_create (Page is a concrete model of its own, so Django
-  supports it), then each document type's own row by save_base(raw=True), the way loaddata
-  writes a multi-table-inheritance row whose parent row exists (Django's bulk_create refuses
-  such models; raw saves write exactly the model's local fields, one INSERT each); the
+  supports it), in its final state; each document type's own row by save_base(raw=True,
+  force_insert=True), the way loaddata writes a multi-table-inheritance row whose parent row
+  exists (Django's bulk_create refuses such models, since it cannot return the parent ids to
+  the child rows; a raw save writes exactly the model's own table, one INSERT, and sends
+  post_save with raw=True, which the receivers here ignore as they do for fixtures); the
   revisions in one bulk_create, with the content save_revision stores (serializable_data() of
-  the page as it is when save_revision runs); the revision links in one bulk_update; the
+  the page in the state save_revision sees); the links to them in one UPDATE; the
   ParentalManyToMany rows in one bulk_create per field; the log entries Wagtail writes
-  (wagtail.create, wagtail.edit, wagtail.publish) built as its log registry builds them, in
+  (wagtail.create, wagtail.edit, wagtail.publish), built as its log registry builds them, in
   one bulk_create;
-- after the rows: the view restriction through import_privacy.apply (its own signals: the
-  restriction's log entries, the search outbox), then page_published (and Wagtail's generic
-  `published`) sent for every page, as the publication sends them, so every receiver runs:
-  the search outbox, the privacy audit, pending restrictions, the page cache;
-- the search and reference index updates are recorded for deferred_indexing.flush, as the
-  per-file path's saves record them.
+- then, per page, what follows the writes: the view restriction through import_privacy.apply
+  (its own signals: Wagtail's and the audit's log entries, the search outbox), the reference
+  index (ReferenceIndex.create_or_update_for_object, what the deferred flush would run, from
+  the page in memory) and page_published and Wagtail's generic `published`, sent as the
+  publication sends them, so every receiver runs: the search outbox, the privacy audit,
+  pending restrictions, the page cache; the search entries are left to
+  deferred_indexing.flush with the rest of the batch.
 
-Updates of existing pages, files repeating a slug of the same batch and anything the bulk
-writing could not do go through the per-file path."""
+Not sent, because nothing listens to them for a new page: post_save of the Revision rows (the
+attachment audit compares attachments, which a new page has none of) and of the page rows
+(the raw save sends it with raw=True). A new page has no workflow, comments or aliases, which
+the publication would otherwise update.
+
+Updates of existing pages, files repeating a slug of the same batch, and everything here when
+the writing fails (rolled back to a savepoint) go through the per-file path."""
 import logging
 from dataclasses import dataclass
 
@@ -163,6 +173,8 @@ def _write(items, publish, user):
     for page in pages:
         _state(page, _after(publish, now))
     parents = Page.objects.bulk_create([_parent_row(page) for page in pages])
+    if any(parent.pk is None for parent in parents):  # SQLite before 3.35 does not return them
+        raise RuntimeError("the database did not return the ids of the new page rows")
     for page, parent in zip(pages, parents):
         page.pk = page.id = page.page_ptr_id = parent.pk
         page._state.adding = False
