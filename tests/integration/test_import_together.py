@@ -193,9 +193,21 @@ def test_together_gives_what_one_by_one_gives(tmp_path, fresh_alias, publish, us
     # repeated slugs (updates, one by one).
     assert together.together == together.counts.get("baru", 0) > 0
     assert _report(together, "dua") == _report(one, "satu")
+    reasons = " ".join(str(p) for f in together.failures for p in f.problems)
+    assert "nomor paspor" in reasons if publish else "A1234567" not in reasons
+    assert "p-99" in reasons and "jenis lain" in reasons
+    if username and username != "admin":  # sections the user may not add to (or publish in) are refused
+        assert "tidak berhak" in reasons
     _tree_is_sound()
     for section in {p.get_parent() for p in Page.objects.filter(slug__startswith="dua-")}:
         assert section.numchild == section.get_children().count()
+
+    # Imported again: unchanged files stay as they are, the two sharing a slug update it again,
+    # the same way whichever path created the pages.
+    again_one = import_archive([tmp_path / "one"], publish=publish, user=user, one_by_one=True)
+    again_two = import_archive([tmp_path / "two"], publish=publish, user=user)
+    assert _report(again_two, "dua") == _report(again_one, "satu")
+    assert again_two.together == 0 and again_two.counts.get("tidak berubah", 0) > 0
 
     before_drain_one, before_drain_two = _state_of("satu"), _state_of("dua")
     assert before_drain_one, "nothing landed"
