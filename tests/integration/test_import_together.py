@@ -243,3 +243,26 @@ def test_a_refused_file_leaves_the_rest_of_its_batch_created_together(tmp_path, 
     assert not Page.objects.filter(slug__in=["tiga-e-paspor", "tiga-f-kode", "tiga-h-jenis"]).exists()
     assert all(p.live for p in Page.objects.filter(slug__startswith="tiga-"))
     _tree_is_sound()
+
+
+def test_when_writing_together_fails_the_files_land_one_by_one(tmp_path, fresh_alias, monkeypatch):
+    """A fault after some rows were written (here injected into the log entries, the step
+    after the page, revision and many-to-many rows): those rows roll back to the savepoint and
+    the same files are imported one by one, so nothing is doubled or lost."""
+    from lessons.markdown import new_pages
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("injected")
+
+    monkeypatch.setattr(new_pages, "_log", broken)
+    user = get_user_model().objects.get(username="admin")
+    report = import_archive([archive(tmp_path / "one", "empat")], publish=True, user=user)
+    assert report.together == 0
+    assert report.counts == {"baru": 5, "diperbarui": 1}
+    assert {f.source for f in report.failures} == {"empat-e-paspor.md", "empat-f-kode.md", "empat-h-jenis.md"}
+    pages = Page.objects.filter(slug__startswith="empat-")
+    assert pages.count() == 5 and all(p.live for p in pages)
+    for page in pages:
+        assert page.specific.revisions.count() == (2 if page.slug.startswith("empat-b-") else 1)
+        assert PageLogEntry.objects.filter(page=page, action="wagtail.create").count() == 1
+    _tree_is_sound()
