@@ -35,10 +35,8 @@ def apply_pending_on_publish(sender, instance, revision=None, **kwargs):
     admin edits build on the imported draft, so its wish carries), then forget them all."""
     if revision is None:
         return
-    # Only the revisions holding a wish are read (usually none): every publication runs this,
-    # and reading the window's revisions whole decoded each one's content.
-    window = instance.revisions.filter(id__lte=revision.id).order_by("-id").values("id")[:LOOKBACK]
-    pending = list(instance.revisions.filter(id__in=window, content__has_key=PENDING_KEY).order_by("-id"))
+    recent = list(instance.revisions.filter(id__lte=revision.id).order_by("-id")[:LOOKBACK])
+    pending = [r for r in recent if PENDING_KEY in (r.content or {})]
     if not pending:
         return
     apply(instance, pending[0].content[PENDING_KEY])
