@@ -63,6 +63,7 @@ def child(args):
         profiler.dump_stats(args.profile)
     done = max(report.imported, 1)
     print(json.dumps({"imported": report.imported, "failed": len(report.failures),
+                      "together": getattr(report, "together", None),  # created by new_pages (None: no such path)
                       "docs_per_s": report.imported / wall, "cpu_ms_per_doc": 1000 * cpu / done,
                       "queries_per_doc": queries / done, "wall_s": wall,
                       "failures": [f"{f.source}: {'; '.join(map(str, f.problems))}" for f in report.failures[:5]]}))
@@ -95,7 +96,9 @@ def summary(label, runs):
         return statistics.median(r[key] for r in runs)
 
     rates = sorted(r["docs_per_s"] for r in runs)
-    print(f"{label}: {runs[0]['imported']} imported, {runs[0]['failed']} failed per run; "
+    together = runs[0].get("together")
+    print(f"{label}: {runs[0]['imported']} imported, {runs[0]['failed']} failed per run"
+          + (f" ({together} new documents created together)" if together is not None else "") + "; "
           f"docs/s median {med('docs_per_s'):.1f} (min {rates[0]:.1f}, max {rates[-1]:.1f}); "
           f"CPU {med('cpu_ms_per_doc'):.1f} ms/doc; {med('queries_per_doc'):.1f} SQL queries/doc")
     for failure in runs[0]["failures"]:

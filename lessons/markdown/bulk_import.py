@@ -12,7 +12,11 @@ them, which is what made one-file-at-a-time slow:
   of once per file;
 - Wagtail's search and reference index updates, which every page save triggers (three
   saves per document), are made once per page at the end of the batch, in bulk, inside the
-  batch's transaction (see deferred_indexing).
+  batch's transaction (see deferred_indexing);
+- the batch's new documents (a slug not yet taken under its Kanwil section) are created
+  together, by the same checks and with the same rows as one by one (see new_pages); updates
+  of existing pages, a slug repeated within the batch, and new documents whose bulk writing
+  failed go one file at a time.
 """
 import time
 from dataclasses import dataclass, field
@@ -20,8 +24,11 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from . import deferred_indexing
-from .importing import ImportResult, Lookups, import_path, known_codes, markdown_files
+from wagtail.models import Page
+
+from . import deferred_indexing, new_pages
+from .importing import (ImportResult, Lookups, import_parsed, import_path, known_codes, markdown_files, parse_file,
+                        read_path, section_of)
 from .parsing import Problem
 
 DEFAULT_BATCH_SIZE = 100
@@ -33,6 +40,7 @@ class ArchiveReport:
     counts: dict = field(default_factory=dict)  # status -> number of files
     failures: list = field(default_factory=list)  # ImportResult with problems, in file order
     seconds: float = 0.0
+    together: int = 0  # files created with their batch's other new documents (new_pages)
 
     @property
     def imported(self):
@@ -49,11 +57,12 @@ def _unexpected(path, error):
         _("kesalahan tak terduga (%(error)s)") % {"error": f"{type(error).__name__}: {error}"[:500]})])
 
 
-def _import_one(path, publish, user, known, lookups):
+def _import_one(path, lookups, do):
+    """`do()`, importing one file, in a savepoint inside the batch: the file rolls back alone,
+    and any fault it meets is reported as its problem."""
     try:
-        with transaction.atomic():  # a savepoint inside the batch: this file rolls back alone
-            result = import_path(path, publish=publish, user=user, check_permissions=user is not None, known=known,
-                                 lookups=lookups)
+        with transaction.atomic():
+            result = do()
     except Exception as error:  # noqa: BLE001 - one file must never stop the archive
         result = _unexpected(path, error)
     if not result.ok:
@@ -61,35 +70,102 @@ def _import_one(path, publish, user, known, lookups):
     return result
 
 
-def _import_batch(paths, publish, user):
+def _parse(path, known):
+    """(document, digest, None) or (None, None, ImportResult), as import_path reads and parses."""
+    try:
+        raw, failure = read_path(path)
+        return (None, None, failure) if failure else parse_file(path.name, raw, known)
+    except Exception as error:  # noqa: BLE001 - one file must never stop the archive
+        return None, None, _unexpected(path, error)
+
+
+def _taken_slugs(sections_and_slugs):
+    """{section pk: slugs of its children among those asked}: one query per section."""
+    return {pk: set(Page.objects.child_of(section).filter(slug__in=slugs).values_list("slug", flat=True))
+            for pk, (section, slugs) in sections_and_slugs.items()}
+
+
+def _import_files(paths, publish, user, known, lookups):
+    """The batch with its new documents created together (new_pages), the rest one by one."""
+    check_permissions = user is not None
+    results, later, new = [None] * len(paths), [], []
+    parsed = []
+    for index, path in enumerate(paths):
+        doc, digest, failure = _parse(path, known)
+        if failure:
+            results[index] = failure
+            continue
+        try:
+            section, problems = section_of(doc, known, lookups)
+        except Exception as error:  # noqa: BLE001
+            results[index] = _unexpected(path, error)
+            continue
+        if problems:
+            results[index] = ImportResult(doc.source, problems=problems)
+            continue
+        parsed.append((index, doc, digest, section))
+    wanted = {}
+    for _index, doc, _digest, section in parsed:
+        wanted.setdefault(section.pk, (section, set()))[1].add(doc.slug)
+    taken = _taken_slugs(wanted)
+    for index, doc, digest, section in parsed:
+        if doc.slug in taken[section.pk]:  # an update, or the batch's second file with this slug
+            later.append((index, doc, digest))
+        else:
+            taken[section.pk].add(doc.slug)
+            new.append(new_pages.NewDocument(index, doc, digest, section))
+    created = new_pages.create_or_fallback(new, publish=publish, user=user, check_permissions=check_permissions,
+                                           lookups=lookups) if new else {}
+    for item in new:
+        if item.index in created:
+            results[item.index] = created[item.index]
+        else:
+            later.append((item.index, item.doc, item.digest))
+    if len(created) < len(new):
+        lookups.forget()
+    for index, doc, digest in sorted(later, key=lambda entry: entry[0]):
+        results[index] = _import_one(paths[index], lookups, lambda doc=doc, digest=digest: import_parsed(
+            doc, publish=publish, user=user, digest=digest, check_permissions=check_permissions, known=known,
+            lookups=lookups))
+    return results
+
+
+def _import_batch(paths, publish, user, together=True):
     known, lookups = known_codes(), Lookups()
     with transaction.atomic(), deferred_indexing.deferred() as saved:
-        results = [_import_one(path, publish, user, known, lookups) for path in paths]
+        if together:
+            results = _import_files(paths, publish, user, known, lookups)
+        else:
+            results = [_import_one(path, lookups, lambda path=path: import_path(
+                path, publish=publish, user=user, check_permissions=user is not None, known=known, lookups=lookups))
+                for path in paths]
         deferred_indexing.flush(saved)
     return results
 
 
 def import_archive(paths, *, publish, user=None, batch_size=DEFAULT_BATCH_SIZE,
-                   on_file=lambda number, total, path, result: None):
+                   on_file=lambda number, total, path, result: None, one_by_one=False):
     """Import every Markdown file under `paths`; returns an ArchiveReport. `on_file` is
-    called once per file, in order, after the file's batch is committed."""
+    called once per file, in order, after the file's batch is committed. `one_by_one`
+    imports new documents one file at a time too (as updates are), e.g. to compare."""
     files = markdown_files(paths)
     report = ArchiveReport(total=len(files))
     started = time.perf_counter()
     for start in range(0, len(files), batch_size):
         batch = files[start:start + batch_size]
         try:
-            results = _import_batch(batch, publish, user)
+            results = _import_batch(batch, publish, user, together=not one_by_one)
         except Exception:  # noqa: BLE001 - the commit failed: retry each file on its own
             results = []
             for path in batch:
                 try:
-                    results.append(_import_batch([path], publish, user)[0])
+                    results.append(_import_batch([path], publish, user, together=False)[0])
                 except Exception as error:  # noqa: BLE001 - listed, never lost
                     results.append(_unexpected(path, error))
         for offset, (path, result) in enumerate(zip(batch, results)):
             if result.ok:
                 report.counts[result.status] = report.counts.get(result.status, 0) + 1
+                report.together += result.together
             else:
                 report.failures.append(result)
             on_file(start + offset + 1, len(files), path, result)

@@ -44,8 +44,20 @@ def _search_update_unless_deferred(sender, instance, **kwargs):
 
 
 def _record_save(sender, instance, raw=False, **kwargs):
-    if _deferring() and not raw and (sender in _guarded_models or sender in ReferenceIndex.tracked_models):
-        _state.saved.setdefault(sender, set()).add(instance.pk)
+    if not raw:
+        record(sender, instance.pk)
+
+
+def record(model, pk, references_done=False):
+    """Count an object written without a save signal (bulk writes) as saved; with
+    `references_done`, its reference index entries were made already (from the object in
+    memory, inside the same savepoint), so flush() updates only its search entry."""
+    if _deferring() and (model in _guarded_models or model in ReferenceIndex.tracked_models):
+        _state.saved.setdefault(model, set()).add(pk)
+        if references_done:
+            _state.references_done.add((model, pk))
+        else:  # saved again since: its references are read again
+            _state.references_done.discard((model, pk))
 
 
 def _install():
@@ -78,12 +90,12 @@ def deferred():
         yield _state.saved
         return
     _install()
-    _state.saved = {}
+    _state.saved, _state.references_done = {}, set()
     try:
         with disable_reference_index_auto_update():
             yield _state.saved
     finally:
-        del _state.saved
+        del _state.saved, _state.references_done
 
 
 def flush(saved):
@@ -94,11 +106,14 @@ def flush(saved):
             _update_search(model, pks)
         if model in ReferenceIndex.tracked_models:
             for pk in sorted(pks):  # what the skipped signal handler would have run, once
+                if (model, pk) in _state.references_done:
+                    continue
                 try:
                     update_reference_index_task.call(model._meta.app_label, model._meta.model_name, str(pk))
                 except model.DoesNotExist:
                     pass
     saved.clear()
+    _state.references_done.clear()
 
 
 def _update_search(model, pks):

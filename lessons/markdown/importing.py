@@ -20,6 +20,7 @@ class ImportResult:
     created: bool = False
     problems: list = field(default_factory=list)
     unchanged: bool = False
+    together: bool = False  # created with its batch's other new documents (new_pages)
 
     @property
     def ok(self):
@@ -114,6 +115,15 @@ def _fill(page, doc, lookups):
     page.practice_kanwils = [k for k in map(lookups.kanwil, doc.practice_of) if k is not None]
 
 
+def new_page(doc, digest, lookups, user):
+    """The unsaved page of a document not imported before."""
+    page = DOCUMENT_TYPES[doc.type](live=False)
+    _fill(page, doc, lookups)
+    page.source_digest = digest
+    page.owner = user  # as Wagtail's own create view does; owners keep edit rights
+    return page
+
+
 def _unchanged(page, digest, publish):
     """Re-importing an identical file is a no-op, so repeated loads add no revisions."""
     same_content = page.get_latest_revision_as_object().source_digest == digest
@@ -133,7 +143,7 @@ def _may_publish(user, page):
     return user is not None and page.permissions_for_user(user).can_publish()
 
 
-def _refusal(user, kanwil_page, existing, publish):
+def refusal(user, kanwil_page, existing, publish):
     """Why `user` may not make this import, or None. Wagtail's page permissions decide."""
     kanwil = kanwil_page.specific.kanwil.short_name
     if existing is None and not kanwil_page.permissions_for_user(user).can_add_subpage():
@@ -151,7 +161,7 @@ def _refusal(user, kanwil_page, existing, publish):
     return None
 
 
-def _length_problems(page):
+def length_problems(page):
     """Text longer than its column allows, named by field, before anything is saved."""
     problems = []
     for model_field in page._meta.concrete_fields:
@@ -162,7 +172,7 @@ def _length_problems(page):
     return problems
 
 
-def _validation_problems(error):
+def validation_problems(error):
     """Model validation (e.g. a title longer than the database allows) as problems."""
     if not hasattr(error, "error_dict"):
         return [Problem(str(message)) for message in error.messages]
@@ -179,23 +189,29 @@ def import_parsed(doc, *, publish, user=None, digest="", check_permissions=False
         return _import_parsed(doc, publish=publish, user=user, digest=digest, check_permissions=check_permissions,
                               known=known, lookups=lookups or Lookups())
     except ValidationError as error:  # raised inside the atomic block, so nothing was saved
-        return ImportResult(doc.source, problems=_validation_problems(error))
+        return ImportResult(doc.source, problems=validation_problems(error))
 
 
-def _import_parsed(doc, *, publish, user, digest, check_permissions, known, lookups):
+def section_of(doc, known, lookups):
+    """(the Kanwil section page the document goes under, problems with its references)."""
     problems = check_references(doc, known or known_codes())
     kanwil_page = lookups.section(doc.kanwil)
     if kanwil_page is None and not problems:
         problems.append(Problem(_("Kanwil '%(code)s' belum memiliki halaman") % {"code": doc.kanwil}, "kanwil"))
+    return kanwil_page, problems
+
+
+def _import_parsed(doc, *, publish, user, digest, check_permissions, known, lookups):
+    kanwil_page, problems = section_of(doc, known, lookups)
     if problems:
         return ImportResult(doc.source, problems=problems)
 
     model = DOCUMENT_TYPES[doc.type]
     with transaction.atomic():
         existing = kanwil_page.get_children().filter(slug=doc.slug).specific().first()
-        refusal = check_permissions and _refusal(user, kanwil_page, existing, publish)
-        if refusal:
-            return ImportResult(doc.source, problems=[refusal])
+        refused = check_permissions and refusal(user, kanwil_page, existing, publish)
+        if refused:
+            return ImportResult(doc.source, problems=[refused])
         if existing is not None and not isinstance(existing, model):
             return ImportResult(doc.source, problems=[Problem(
                 _("halaman '%(slug)s' sudah ada di Kanwil ini dengan jenis lain (%(type)s)")
@@ -203,13 +219,15 @@ def _import_parsed(doc, *, publish, user, digest, check_permissions, known, look
         created = existing is None
         if digest and existing is not None and _unchanged(existing, digest, publish):
             return ImportResult(doc.source, page=existing, unchanged=True)
-        page = existing.get_latest_revision_as_object() if existing else model(live=False)
-        _fill(page, doc, lookups)
-        page.source_digest = digest
-        if too_long := _length_problems(page):
+        if created:
+            page = new_page(doc, digest, lookups, user)
+        else:
+            page = existing.get_latest_revision_as_object()
+            _fill(page, doc, lookups)
+            page.source_digest = digest
+        if too_long := length_problems(page):
             return ImportResult(doc.source, problems=too_long)
         if created:
-            page.owner = user  # as Wagtail's own create view does; owners keep edit rights
             kanwil_page.add_child(instance=page)
         # Publishing validates the page in full (Page.save of a live page), so validating the
         # same content here as well would only do it twice.
@@ -223,14 +241,23 @@ def _import_parsed(doc, *, publish, user, digest, check_permissions, known, look
     return ImportResult(doc.source, page=page, created=created)
 
 
-def import_file(name, raw, *, publish, user=None, check_permissions=False, known=None, lookups=None):
-    """Parse and import one file's bytes; every problem is reported, nothing half-done."""
+def parse_file(name, raw, known=None):
+    """(document, digest, None) for a file's bytes that parse, else (None, None, ImportResult
+    listing every problem)."""
     doc, problems = parse_document(name, raw, settings.MARKDOWN_MAX_BYTES, partial=True)
     if problems:
         if doc is not None:
             problems += check_references(doc, known or known_codes())
-        return ImportResult(name, problems=sorted(problems, key=lambda p: (p.line or 0)))
-    return import_parsed(doc, publish=publish, user=user, digest=hashlib.sha256(raw).hexdigest(),
+        return None, None, ImportResult(name, problems=sorted(problems, key=lambda p: (p.line or 0)))
+    return doc, hashlib.sha256(raw).hexdigest(), None
+
+
+def import_file(name, raw, *, publish, user=None, check_permissions=False, known=None, lookups=None):
+    """Parse and import one file's bytes; every problem is reported, nothing half-done."""
+    doc, digest, failure = parse_file(name, raw, known)
+    if failure:
+        return failure
+    return import_parsed(doc, publish=publish, user=user, digest=digest,
                          check_permissions=check_permissions, known=known, lookups=lookups)
 
 
@@ -239,18 +266,26 @@ def read_limited(handle, max_bytes):
     return handle.read(max_bytes + 1)
 
 
-def import_path(path, *, publish, user=None, check_permissions=False, known=None, lookups=None):
-    """Import one file from disk (the command line's unit of work)."""
+def read_path(path):
+    """(bytes, None) for a readable file within the size limit, else (None, ImportResult)."""
     path = Path(path)
     try:
         with open(path, "rb") as handle:
             raw = read_limited(handle, settings.MARKDOWN_MAX_BYTES)
     except OSError as error:
-        return ImportResult(path.name, problems=[Problem(_("berkas tidak dapat dibaca (%(error)s)")
-                                                         % {"error": error.strerror or error})])
+        return None, ImportResult(path.name, problems=[Problem(_("berkas tidak dapat dibaca (%(error)s)")
+                                                               % {"error": error.strerror or error})])
     if len(raw) > settings.MARKDOWN_MAX_BYTES:
         size = path.stat().st_size
-        return ImportResult(path.name, problems=[Problem(_("berkas berukuran %(size)s bita; batasnya %(limit)s bita")
-                                                         % {"size": f"{size:,}", "limit": f"{settings.MARKDOWN_MAX_BYTES:,}"})])
-    return import_file(path.name, raw, publish=publish, user=user, check_permissions=check_permissions, known=known,
-                       lookups=lookups)
+        return None, ImportResult(path.name, problems=[Problem(_("berkas berukuran %(size)s bita; batasnya %(limit)s bita")
+                                                               % {"size": f"{size:,}", "limit": f"{settings.MARKDOWN_MAX_BYTES:,}"})])
+    return raw, None
+
+
+def import_path(path, *, publish, user=None, check_permissions=False, known=None, lookups=None):
+    """Import one file from disk (the command line's unit of work)."""
+    raw, failure = read_path(path)
+    if failure:
+        return failure
+    return import_file(Path(path).name, raw, publish=publish, user=user, check_permissions=check_permissions,
+                       known=known, lookups=lookups)

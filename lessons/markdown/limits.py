@@ -21,9 +21,11 @@ class Exceeded:
 
 # --- YAML front matter ---------------------------------------------------------------
 
-def front_matter_problems(front, loader):
+def front_matter_problems(front, loader, events=None):
     """Size, nesting depth and alias use of a front matter text, from YAML events only
-    (the event parser keeps an explicit stack; it is the composer that recurses)."""
+    (the event parser keeps an explicit stack; it is the composer that recurses). `events`,
+    a list, receives every event of the text when it was read to its end within the limits,
+    so that the load can compose them instead of scanning the text a second time."""
     size = len(front.encode("utf-8", "surrogatepass"))
     if size > settings.FRONT_MATTER_MAX_BYTES:
         return [Exceeded(_("front matter berukuran %(size)s bita; batasnya %(limit)s bita")
@@ -38,8 +40,10 @@ def front_matter_problems(front, loader):
                 return [Exceeded(_("front matter bersarang terlalu dalam (lebih dari %(limit)s tingkat)")
                                  % {"limit": settings.FRONT_MATTER_MAX_DEPTH}, number)]
     depth, aliases = 0, 0
+    read = []
     try:
         for event in yaml.parse(front, Loader=loader):
+            read.append(event)
             line = event.start_mark.line + 1 if event.start_mark else None
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
@@ -55,6 +59,8 @@ def front_matter_problems(front, loader):
                                      % {"name": str(event.anchor)[:40]}, line)]
     except yaml.YAMLError:
         return []  # the real load reports the syntax error with its line
+    if events is not None:
+        events.extend(read)
     return []
 
 
