@@ -90,3 +90,15 @@ def fresh_alias(es, settings):
     indexing.ensure_index()
     yield settings.SEARCH_INDEX_ALIAS
     delete_indices(es, settings.SEARCH_INDEX_ALIAS)
+
+
+@pytest.fixture
+def page_cache_on(settings, monkeypatch):
+    """As between requests, which run outside any transaction (the test itself runs in one)."""
+    from portal import page_cache
+
+    settings.REFERENCE_CACHE_SECONDS = 60
+    monkeypatch.setattr(page_cache, "_in_transaction", lambda: False)
+    page_cache.clear()
+    yield page_cache
+    page_cache.clear()

@@ -105,18 +105,6 @@ def test_home_and_kanwil_page_query_counts_do_not_grow_with_the_corpus(fresh_ali
     assert after == before
 
 
-@pytest.fixture
-def page_cache_on(settings, monkeypatch):
-    """As between requests, which run outside any transaction (the test itself runs in one)."""
-    from portal import page_cache
-
-    settings.REFERENCE_CACHE_SECONDS = 60
-    monkeypatch.setattr(page_cache, "_in_transaction", lambda: False)
-    page_cache.clear()
-    yield page_cache
-    page_cache.clear()
-
-
 def test_the_home_page_cache_is_cleared_by_edits_that_change_what_it_shows(page_cache_on, users):
     from wagtail.models import PageViewRestriction
 

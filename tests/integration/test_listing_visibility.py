@@ -152,18 +152,6 @@ def test_the_kanwil_pages_list_what_each_reader_may_read(world, client, monkeypa
             assert sorted(cards) == sorted(urls[i] for i in own | made), (name, kanwil_page.slug)
 
 
-@pytest.fixture
-def page_cache_on(settings, monkeypatch):
-    """As between requests, which run outside any transaction (the test itself runs in one)."""
-    from portal import page_cache
-
-    settings.REFERENCE_CACHE_SECONDS = 60
-    monkeypatch.setattr(page_cache, "_in_transaction", lambda: False)
-    page_cache.clear()
-    yield page_cache
-    page_cache.clear()
-
-
 def _cards(client, url):
     response = client.get(url)
     assert response.status_code == 200
