@@ -1,8 +1,5 @@
 """The three kinds of shared documents, as Wagtail pages under a Kanwil page."""
-import hashlib
 from functools import cached_property
-from importlib.metadata import version as package_version
-from pathlib import Path
 
 from django.conf import settings
 from django.db import models
@@ -14,13 +11,13 @@ from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
-from lessons.markdown import rendering
 from lessons.markdown.rendering import PageNotes, markdown_to_text
 from lessons.privacy import guard as privacy_guard
 from lessons.privacy.panels import PrivacyReviewPanel
 
 from .blocks import FOLLOW_UP_STATUS, BodyBlock, FollowUpBlock, StepBlock, TeamMemberBlock
 from .forms import DocumentPageForm
+from .plain_text_keys import plain_text_key
 from .taxonomy import GlossaryTerm, Kanwil, LegalProvision, Obstacle, Stage  # noqa: F401  (model registry)
 
 
@@ -200,23 +197,6 @@ def _kanwil_roles(author, host, practice):
     roles = [(author, "author")] if author else []
     roles += [(host, "host")] if host else []
     return roles + [(k, "practice") for k in sorted(practice, key=lambda k: k.name)]
-
-
-def _renderer_fingerprint():
-    """What markdown_to_text's output depends on besides the source: our rendering code
-    and the parser and sanitiser versions. A change to any of them changes every key, so
-    stored texts made by other code are never used."""
-    digest = hashlib.sha256(f"{rendering.CACHE_VERSION}|{package_version('markdown')}|{package_version('nh3')}".encode())
-    for module in (rendering, rendering.limits):
-        digest.update(Path(module.__file__).read_bytes())
-    return digest.hexdigest()[:16]
-
-
-_RENDERER = _renderer_fingerprint()
-
-
-def plain_text_key(source):
-    return hashlib.sha256(f"{_RENDERER}\n{source}".encode()).hexdigest()[:32]
 
 
 def _block_text(block):

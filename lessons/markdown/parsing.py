@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import yaml
 from django.utils.translation import gettext as _
 
-from . import limits
+from . import front_matter_limits, limits
 from .sections import SECTION_FIELDS, Step, split_sections, split_steps  # noqa: F401  (public API)
 
 TYPES = ("studi-tiru", "pelajaran", "panduan")
@@ -28,7 +28,7 @@ TOP_LEVEL_KEY = re.compile(r"^([^\s#:-][^:]*?)\s*:")
 SCALARS = (str, int, float, datetime.date)
 
 
-class _FrontMatterLoader(limits.AliasLimitedComposer, yaml.SafeLoader):
+class _FrontMatterLoader(front_matter_limits.AliasLimitedComposer, yaml.SafeLoader):
     """YAML without implicit timestamps: PyYAML raises a bare ValueError on '2024-13-45',
     so dates stay strings here and _date() reports a bad one with its line. Aliases are
     refused (an alias bomb is a few hundred bytes that expand to billions of items)."""
@@ -236,7 +236,7 @@ def _parse_document(name, raw, max_bytes, partial):
     if front is None:
         return None, [Problem(_("front matter tidak ada: berkas harus diawali baris '---'"), line=1)]
     events = []
-    if exceeded := limits.front_matter_problems(front, _FrontMatterLoader, events):
+    if exceeded := front_matter_limits.front_matter_problems(front, _FrontMatterLoader, events):
         return None, [Problem(e.message, line=e.line and e.line + 1) for e in exceeded]
     try:
         meta = _load_front_matter(front, events) or {}

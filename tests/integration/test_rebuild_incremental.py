@@ -6,7 +6,7 @@ import datetime
 import pytest
 from django.http import QueryDict
 
-from lessons.content.pages import plain_text_key
+from lessons.content.plain_text_keys import plain_text_key
 from lessons.content.taxonomy import Stage
 from lessons.markdown.rendering import markdown_to_text
 from lessons.models import DOCUMENT_MODELS, LessonLearned
