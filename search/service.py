@@ -223,14 +223,31 @@ def suggestions(prefix, user, limit=8):
     return items[:limit]
 
 
-def related(page, user, size=5):
+def related_request(page, user, size=5):
+    """The related-documents request for `page` as `user` may see them. Reads the database
+    (the reader's access tokens, the page's stages and obstacles); sends nothing."""
     reader = access.access_tokens_for_user(user)
     stages = [stage.code for stage in page.stages.all()]  # .all(): the page may have them prefetched
     obstacles = [obstacle.code for obstacle in page.obstacles.all()]
-    search = similar.related_search(page.id, stages, obstacles, reader, size)
+    return similar.related_search(page.id, stages, obstacles, reader, size)
+
+
+def send_related(search):
+    """Send a related-documents request: safe in another thread (no database)."""
+    return search.using(get_client()).execute()
+
+
+def related_hits(answer):
+    """The hits of a related-documents request, from `answer()` (which returns the response,
+    or raises what the request raised); none when Elasticsearch could not answer."""
     try:
-        response = search.using(get_client()).execute()
+        response = answer()
     except UNAVAILABLE as error:
         logger.warning("Related documents unavailable: %s", error)
         return []
     return results.hits(response, results.labels())
+
+
+def related(page, user, size=5):
+    search = related_request(page, user, size)
+    return related_hits(lambda: send_related(search))

@@ -19,4 +19,7 @@ def related_search(page_id, stages, obstacles, access_tokens, size=5):
     permission = access_filter(access_tokens)
     query = Q("bool", should=[like, *shared], minimum_should_match=1,
               must_not=[Q("ids", values=[str(page_id)])], filter=[permission] if permission else [])
-    return Search(index=alias_name()).query(query).source(schema.field_names("returned"))[:size]
+    # No total: the page shows five; without one the engine may skip documents that cannot
+    # reach them (median took at 100k 46 -> 42 ms, the same five with the same scores).
+    search = Search(index=alias_name()).query(query).source(schema.field_names("returned"))
+    return search.extra(track_total_hits=False)[:size]
