@@ -34,7 +34,9 @@ per-file path's, field by field (tests/integration/test_import_together.py compa
   index (ReferenceIndex.create_or_update_for_object, what the deferred flush would run, from
   the page in memory) and page_published and Wagtail's generic `published`, sent as the
   publication sends them, so every receiver runs: the search outbox, the privacy audit,
-  pending restrictions, the page cache; the search entries are left to
+  pending restrictions, the page cache (the outbox rows written in one statement for the
+  batch, outbox.batched; the pending restriction receiver given each page's one revision,
+  import_privacy.revisions_known, instead of reading it); the search entries are left to
   deferred_indexing.flush with the rest of the batch.
 
 Not sent, because nothing listens to them for a new page: post_save of the Revision rows (the
@@ -60,6 +62,7 @@ from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signals import page_published, published
 
 from lessons.privacy import guard as privacy_guard
+from search import outbox
 
 from . import batch_checks, deferred_indexing, import_privacy
 from .importing import ImportResult, length_problems, new_page, refusal, validation_problems
@@ -238,9 +241,14 @@ def _write(items, publish, user):
             ReferenceIndex.create_or_update_for_object(page)
         deferred_indexing.record(type(page), page.pk, references_done=True)
     if publish:
-        for item in items:  # as PublishPageRevisionAction._after_publish
-            page_published.send(sender=type(item.page), instance=item.page, revision=item.revision)
-            published.send(sender=type(item.page), instance=item.page, revision=item.revision)
+        # Sent per page as PublishPageRevisionAction._after_publish sends them; the receivers'
+        # per-page reads and writes made once for the batch where they can be: each page's
+        # revisions are the one just written (the pending restriction receiver reads them), and
+        # the search outbox rows are written in one statement.
+        with import_privacy.revisions_known({item.page.pk: [item.revision] for item in items}), outbox.batched():
+            for item in items:
+                page_published.send(sender=type(item.page), instance=item.page, revision=item.revision)
+                published.send(sender=type(item.page), instance=item.page, revision=item.revision)
 
 
 # The page's state when save_revision serialises it (after add_child), and what save_revision
