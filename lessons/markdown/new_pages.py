@@ -79,6 +79,7 @@ class NewDocument:
     section: Page
     page: object = None
     revision: Revision = None
+    plain_texts: dict = None  # rendered ahead by parse_pool: plain_text_key(source) -> text
 
 
 def create(items, *, publish, user, check_permissions, lookups):
@@ -122,6 +123,8 @@ def _prepare(section, items, user, lookups, results):
         if too_long := length_problems(page):
             results[item.index] = ImportResult(item.doc.source, problems=too_long)
             continue
+        if item.plain_texts:  # DocumentPage.plain_text reads them instead of rendering; fill_plain_texts
+            page.plain_texts = dict(item.plain_texts)  # then keeps exactly those of the page's texts
         page._cached_parent_obj = section  # as add_child leaves it: get_parent() needs no query
         # A new page has no child objects (attachments, comments); said in memory, as the page a
         # revision gives (the one the per-file path publishes) says it, so none is queried.

@@ -322,3 +322,72 @@ def test_a_missing_foreign_key_target_fails_its_file_alone(tmp_path, fresh_alias
     assert not Page.objects.filter(slug=f"dua-a-{STUDI[:-3]}").exists()
     _assert_same_pages("satu", "dua")
     _tree_is_sound()
+
+
+def _with_limit_breakers(folder, prefix):
+    """Two files over the limits checked while parsing: one over the size limit, one whose
+    body nests lists deeper than allowed. Each must fail alone, with its own message."""
+    (folder / f"{prefix}-j-besar.md").write_bytes(b"x" * (settings.MARKDOWN_MAX_BYTES + 10))
+    nested = "".join("  " * depth + "- butir\n" for depth in range(settings.MARKDOWN_MAX_NESTING + 5))
+    text = (CONTENT / PELAJARAN_2).read_text(encoding="utf-8").replace("## Situasi\n", "## Situasi\n\n" + nested, 1)
+    (folder / f"{prefix}-k-bersarang.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_parsing_in_worker_processes_gives_the_same_import(tmp_path, fresh_alias, settings):
+    """import_archive parses big batches in forked worker processes (parse_pool): the import
+    is the same as parsed in process, file by file and field by field, and a file over the
+    limits fails alone with the same message."""
+    from lessons.markdown import parse_pool
+    from lessons.markdown.importing import known_codes, markdown_files
+
+    settings.IMPORT_PARSE_MIN_FILES = 2  # the archive's 11 files are a big batch here
+    user = get_user_model().objects.get(username="admin")
+    one_folder = _with_limit_breakers(archive(tmp_path / "satu", "satu"), "satu")
+    two_folder = _with_limit_breakers(archive(tmp_path / "dua", "dua"), "dua")
+
+    # What a worker hands back (pickled) equals what this process computes, plain texts too.
+    paths = markdown_files([two_folder])
+    with parse_pool.ParsePool(2, 2) as pool:
+        in_workers = pool.results(pool.submit(paths, known_codes), known_codes())
+        assert pool.in_workers == len(paths) == 11
+    here = [parse_pool.parse_path(path, known_codes(), with_plain_texts=True) for path in paths]
+    assert in_workers == here
+    assert sum(bool(parsed.plain_texts) for parsed in here) == 9  # all but the two over the limits
+
+    one = import_archive([one_folder], publish=True, user=user, parse_workers=1)
+    two = import_archive([two_folder], publish=True, user=user, parse_workers=2)
+    assert one.parsed_in_workers == 0 and two.parsed_in_workers == 11 and two.parse_fallbacks == 0
+    assert two.together == one.together == 5
+    assert _report(two, "dua") == _report(one, "satu")
+    failures = {f.source: " ".join(map(str, f.problems)) for f in two.failures}
+    assert "batasnya" in failures["dua-j-besar.md"] and "bersarang terlalu dalam" in failures["dua-k-bersarang.md"]
+    _assert_same_pages("satu", "dua")
+    _tree_is_sound()
+
+
+def test_a_parse_worker_that_dies_loses_no_file(tmp_path, fresh_alias, settings, monkeypatch):
+    """A worker process killed while parsing (BrokenProcessPool): its files and the rest are
+    parsed in the importing process; the import is the one parsed in process."""
+    import os
+
+    from lessons.markdown import parse_pool
+
+    settings.IMPORT_PARSE_MIN_FILES = 2
+    importer, parse_path = os.getpid(), parse_pool.parse_path
+
+    def dies_in_a_worker(path, *args, **kwargs):
+        if os.getpid() != importer and "-c-" in path.name:
+            os._exit(9)  # as if killed (out of memory)
+        return parse_path(path, *args, **kwargs)
+
+    monkeypatch.setattr(parse_pool, "parse_path", dies_in_a_worker)  # forked workers inherit it
+    user = get_user_model().objects.get(username="admin")
+    one = import_archive([_with_limit_breakers(archive(tmp_path / "satu", "satu"), "satu")], publish=True,
+                         user=user, parse_workers=1)
+    two = import_archive([_with_limit_breakers(archive(tmp_path / "dua", "dua"), "dua")], publish=True,
+                         user=user, parse_workers=2)
+    assert two.parse_fallbacks > 0 and two.parsed_in_workers + two.parse_fallbacks == 11
+    assert _report(two, "dua") == _report(one, "satu")
+    assert two.together == 5
+    _assert_same_pages("satu", "dua")
