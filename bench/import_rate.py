@@ -80,6 +80,7 @@ def child(args):
                       "queries_per_doc": queries / done, "wall_s": wall,
                       "worker_cpu_ms_per_doc": 1000 * workers_cpu / done,
                       "parsed_in_workers": getattr(report, "parsed_in_workers", 0),
+                      "parse_wait_s": getattr(report, "parse_wait", 0.0),
                       "failures": [f"{f.source}: {'; '.join(map(str, f.problems))}" for f in report.failures[:5]]}))
 
 
@@ -155,7 +156,8 @@ def main():
             result = run_once(root, python_of(root), args.corpus, args.state, args, compare_env if side else None)
             results[label].append(result)
             print(f"  run {number + 1} {label}: {result['docs_per_s']:.1f} docs/s, "
-                  f"{result['cpu_ms_per_doc']:.1f} CPU ms/doc (+{result.get('worker_cpu_ms_per_doc', 0):.1f} in workers), "
+                  f"{result['cpu_ms_per_doc']:.1f} CPU ms/doc (+{result.get('worker_cpu_ms_per_doc', 0):.1f} in workers, "
+                  f"{result.get('parse_wait_s', 0):.1f} s waited for them), "
                   f"{result['queries_per_doc']:.1f} queries/doc",
                   file=sys.stderr)
     medians = {label: summary(label, runs) for label, runs in results.items()}

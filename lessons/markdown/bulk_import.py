@@ -44,6 +44,7 @@ class ArchiveReport:
     together: int = 0  # files created with their batch's other new documents (new_pages)
     parsed_in_workers: int = 0  # files read and parsed in worker processes (parse_pool)
     parse_fallbacks: int = 0  # of which parsed here again after a worker failed
+    parse_wait: float = 0.0  # seconds spent waiting for the workers' results
 
     @property
     def imported(self):
@@ -154,7 +155,7 @@ def import_archive(paths, *, publish, user=None, batch_size=DEFAULT_BATCH_SIZE,
                 upcoming = pool.submit(batches[number + 1], known_codes)
             _import_archive_batch(report, number * batch_size, len(files), batch, publish, user, one_by_one,
                                   (pool, handle), on_file)
-    report.parsed_in_workers, report.parse_fallbacks = pool.in_workers, pool.fell_back
+    report.parsed_in_workers, report.parse_fallbacks, report.parse_wait = pool.in_workers, pool.fell_back, pool.waited
     report.seconds = time.perf_counter() - started
     return report
 

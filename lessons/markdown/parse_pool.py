@@ -23,6 +23,7 @@ neither used nor closed (closing a PostgreSQL connection in a child would say go
 parent's socket) and workers end with os._exit, so no finaliser runs."""
 import logging
 import multiprocessing
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class ParsePool:
         self.min_files = min_files
         self.in_workers = 0  # files parsed by worker processes
         self.fell_back = 0  # files a failing worker left to this process
+        self.waited = 0.0  # seconds this process waited for the workers' results
         self._executor = None
         self._broken = False
 
@@ -134,7 +136,11 @@ class ParsePool:
         parsed = []
         for chunk, future in batch.futures:
             try:
-                done = future.result()
+                started = time.perf_counter()
+                try:
+                    done = future.result()
+                finally:
+                    self.waited += time.perf_counter() - started
                 self.in_workers += len(done)
             except Exception as error:  # noqa: BLE001 - a dead worker or any other fault: parse here
                 if isinstance(error, BrokenProcessPool):
