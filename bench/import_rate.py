@@ -17,8 +17,9 @@ text rendered there while the batch before is written; "workers" counts the file
 parsed) and SQL queries per document (counted with connection.execute_wrapper).
 
 --compare-env KEY=VALUE sets an environment variable for the compare side only, e.g.
-`--compare . --compare-env LINTAS_IMPORT_PARSE_WORKERS=1` runs this checkout with and without
-parse workers side by side."""
+`LINTAS_IMPORT_PARSE_WORKERS=2 python bench/import_rate.py ... --compare . --compare-env
+LINTAS_IMPORT_PARSE_WORKERS=1` runs this checkout with and without parse workers side by
+side (they are off by default: portal/settings/base.py)."""
 import argparse
 import json
 import os

@@ -305,6 +305,9 @@ SEARCH_REBUILD_PROCESSES = max(1, env_int("SEARCH_REBUILD_PROCESSES", min(2, os.
 # --- Bulk import: parsing in worker processes (issue #10) --------------------------------
 # `import_archive` reads, parses and renders the plain text of a batch of at least
 # IMPORT_PARSE_MIN_FILES files in this many forked worker processes while the batch before
-# it is written (lessons/markdown/parse_pool.py); 1 parses in the importing process.
-IMPORT_PARSE_WORKERS = max(1, env_int("LINTAS_IMPORT_PARSE_WORKERS", min(os.cpu_count() or 1, 4)))
+# it is written (lessons/markdown/parse_pool.py); 1 parses in the importing process. Off by
+# default: it moves a third of the importing process's CPU time to the workers, which pays
+# only when a core is idle; on the shared 2-core machine it measured slower side by side
+# (bench/import_rate.py --compare . --compare-env LINTAS_IMPORT_PARSE_WORKERS=1). Try 2-4.
+IMPORT_PARSE_WORKERS = max(1, env_int("LINTAS_IMPORT_PARSE_WORKERS", 1))
 IMPORT_PARSE_MIN_FILES = max(1, env_int("LINTAS_IMPORT_PARSE_MIN_FILES", 64))
