@@ -17,8 +17,9 @@ them, which is what made one-file-at-a-time slow:
   together, by the same checks and with the same rows as one by one (see new_pages); updates
   of existing pages, a slug repeated within the batch, and new documents whose bulk writing
   failed go one file at a time;
-- with more than one CPU, a batch of many files is read, parsed and its plain text rendered
-  in worker processes while the batch before it is written (see parse_pool).
+- with LINTAS_IMPORT_PARSE_WORKERS > 1 (off by default), a batch of many files is read,
+  parsed and its plain text rendered in worker processes while the batch before it is
+  written (see parse_pool).
 """
 import time
 from dataclasses import dataclass, field

@@ -3,9 +3,11 @@
 Once a batch's foreign keys are checked together (batch_checks) and the publication receivers
 work per batch, reading and parsing a file (front matter, Markdown limits, sections) and
 rendering the plain text of its Markdown are about a third of a new document's CPU time in
-the importing process, and need no database. So, with more than one CPU, a batch of many
-files is parsed in forked worker processes while the importing process validates and writes
-the batch before it (bulk_import submits batch k+1 before importing batch k).
+the importing process, and need no database. So, with settings.IMPORT_PARSE_WORKERS > 1, a
+batch of many files is parsed in forked worker processes while the importing process
+validates and writes the batch before it (bulk_import submits batch k+1 before importing
+batch k). That pays only where a core is idle: the workers spend a little more CPU than they
+save the importing process (pickling, a fork per worker), so it is off by default.
 
 What a worker returns is what the importing process would compute: the same functions
 (importing.read_path and parse_file: the same size and Markdown limits, the same messages;
