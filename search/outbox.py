@@ -8,11 +8,13 @@ twice), applies them in one bulk request, and settles each page on its own:
 - the cluster was away or busy: the rows are retried soon, and the failure does not count
   towards dead letters (an outage must not bury the whole queue).
 """
+import contextvars
 import logging
 import os
 import socket
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +34,27 @@ def enqueue(page_ids, action=PendingIndexUpdate.INDEX):
     PendingIndexUpdate.objects.bulk_create(PendingIndexUpdate(page_id=i, action=action) for i in page_ids)
 
 
+# Inside batched(): the enqueue_on_change calls held back, as [action, page ids] in call order.
+_held = contextvars.ContextVar("outbox_held", default=None)
+
+
+@contextmanager
+def batched():
+    """Hold back the enqueue_on_change calls made inside (e.g. page_published sent for each page
+    a bulk import publishes) and make them on leaving, consecutive calls for the same action
+    as one: one statement for the batch instead of one per page, the same rows, in the same
+    order, as coalescing (below) makes one row of a page queued twice either way. Nothing is
+    written when the block raises (its transaction is rolling back anyway)."""
+    held = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for action, page_ids in held:
+        enqueue_on_change(page_ids, action)
+
+
 def enqueue_on_change(page_ids, action=PendingIndexUpdate.INDEX):
     """Queue inside the caller's transaction: a rollback drops the queue row too.
 
@@ -40,6 +63,13 @@ def enqueue_on_change(page_ids, action=PendingIndexUpdate.INDEX):
     same transaction. A page whose newest row is still the one this transaction wrote, for
     the same action and not yet claimed, is not queued twice: that row is invisible to the
     workers until the commit, so it will be applied after the whole change."""
+    held = _held.get()
+    if held is not None:
+        if held and held[-1][0] == action:
+            held[-1][1].extend(page_ids)
+        else:
+            held.append([action, list(page_ids)])
+        return
     page_ids = _not_yet_queued(list(dict.fromkeys(page_ids)), action)
     if not page_ids:
         return

@@ -5,6 +5,9 @@ import may set it immediately only where nothing live changes without a publishe
 on a page it creates (not live yet), or when the importer may publish the page. A draft
 import by anyone else leaves the live restriction alone and keeps the wish inside its
 revision; publishing (by a reviewer, through the workflow) applies it."""
+import contextvars
+from contextlib import contextmanager
+
 from wagtail.models import PageViewRestriction
 
 from lessons.access import rules as access
@@ -12,6 +15,20 @@ from lessons.content.taxonomy import Kanwil
 
 PENDING_KEY = "lintas_pending_restricted_to"  # in Revision.content; not a page field
 LOOKBACK = 50  # revisions searched back from the published one
+# Inside revisions_known(): page id -> every revision of that page, as the caller holds them.
+_known_revisions = contextvars.ContextVar("known_revisions", default={})
+
+
+@contextmanager
+def revisions_known(revisions_by_page):
+    """Inside, apply_pending_on_publish takes these pages' revisions from here instead of
+    reading them: a bulk import publishing the pages it has just created, each with the one
+    revision it holds (new_pages), saves a query per page."""
+    token = _known_revisions.set(revisions_by_page)
+    try:
+        yield
+    finally:
+        _known_revisions.reset(token)
 
 
 def apply(page, kanwil_codes):
@@ -35,7 +52,11 @@ def apply_pending_on_publish(sender, instance, revision=None, **kwargs):
     admin edits build on the imported draft, so its wish carries), then forget them all."""
     if revision is None:
         return
-    recent = list(instance.revisions.filter(id__lte=revision.id).order_by("-id")[:LOOKBACK])
+    known = _known_revisions.get().get(instance.pk)
+    if known is not None:
+        recent = sorted((r for r in known if r.id <= revision.id), key=lambda r: r.id, reverse=True)[:LOOKBACK]
+    else:
+        recent = list(instance.revisions.filter(id__lte=revision.id).order_by("-id")[:LOOKBACK])
     pending = [r for r in recent if PENDING_KEY in (r.content or {})]
     if not pending:
         return

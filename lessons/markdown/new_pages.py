@@ -9,7 +9,8 @@ per-file path's, field by field (tests/integration/test_import_together.py compa
 - checked per file, before anything is written: the references and the Kanwil section
   (importing.section_of, by the caller), the permissions (importing.refusal, once per section
   and batch), the column lengths (importing.length_problems), then Page.full_clean (what the
-  publication's save runs, or save_revision for a draft) and the privacy guard
+  publication's save runs, or save_revision for a draft; whether its foreign keys' targets
+  exist is asked once per field for the whole batch, see batch_checks) and the privacy guard
   (privacy_guard.ensure_publishable, what DocumentPage.publish runs), on the page as it would
   be then, reporting the problems the per-file path reports first (see _validate). A file
   that fails is reported with them and writes nothing;
@@ -33,7 +34,9 @@ per-file path's, field by field (tests/integration/test_import_together.py compa
   index (ReferenceIndex.create_or_update_for_object, what the deferred flush would run, from
   the page in memory) and page_published and Wagtail's generic `published`, sent as the
   publication sends them, so every receiver runs: the search outbox, the privacy audit,
-  pending restrictions, the page cache; the search entries are left to
+  pending restrictions, the page cache (the outbox rows written in one statement for the
+  batch, outbox.batched; the pending restriction receiver given each page's one revision,
+  import_privacy.revisions_known, instead of reading it); the search entries are left to
   deferred_indexing.flush with the rest of the batch.
 
 Not sent, because nothing listens to them for a new page: post_save of the Revision rows (the
@@ -59,8 +62,9 @@ from wagtail.models import Page, PageLogEntry, ReferenceIndex, Revision
 from wagtail.signals import page_published, published
 
 from lessons.privacy import guard as privacy_guard
+from search import outbox
 
-from . import deferred_indexing, import_privacy
+from . import batch_checks, deferred_indexing, import_privacy
 from .importing import ImportResult, length_problems, new_page, refusal, validation_problems
 
 logger = logging.getLogger(__name__)
@@ -75,6 +79,7 @@ class NewDocument:
     section: Page
     page: object = None
     revision: Revision = None
+    plain_texts: dict = None  # rendered ahead by parse_pool: plain_text_key(source) -> text
 
 
 def create(items, *, publish, user, check_permissions, lookups):
@@ -85,7 +90,8 @@ def create(items, *, publish, user, check_permissions, lookups):
     by_section = {}
     for item in items:
         by_section.setdefault(item.section.pk, []).append(item)
-    for section_items in by_section.values():
+    prepared = {}
+    for pk, section_items in by_section.items():
         section = section_items[0].section
         if check_permissions:
             if section.pk not in refusals:
@@ -94,7 +100,12 @@ def create(items, *, publish, user, check_permissions, lookups):
                 for item in section_items:
                     results[item.index] = ImportResult(item.doc.source, problems=[refusals[section.pk]])
                 continue
-        ready += _place(section, section_items, publish, user, lookups, results)
+        prepared[pk] = _prepare(section, section_items, user, lookups, results)
+    # The foreign keys of every page of the batch, one query per field (batch_checks).
+    foreign_keys = batch_checks.ForeignKeys([item.page for section_items in prepared.values()
+                                             for item in section_items])
+    for pk, section_items in prepared.items():
+        ready += _place(by_section[pk][0].section, section_items, publish, foreign_keys, results)
     if ready:
         _write(ready, publish, user)
     for item in ready:
@@ -102,22 +113,18 @@ def create(items, *, publish, user, check_permissions, lookups):
     return results
 
 
-def _place(section, items, publish, user, lookups, results):
-    """Validate each page at the position add_child would give it; returns the valid ones."""
-    # As treebeard's add_child: the section row locked and read again, the last child's path.
-    locked = Page.objects.select_for_update().get(pk=section.pk)
-    last = None if locked.is_leaf() else locked.get_last_child()
-    depth = locked.depth + 1
+def _prepare(section, items, user, lookups, results):
+    """Each item's page as it would be validated, but for its tree position; returns the items
+    whose text fits its columns."""
     locale = None
-    valid = []
+    prepared = []
     for item in items:
         page = new_page(item.doc, item.digest, lookups, user)
         if too_long := length_problems(page):
             results[item.index] = ImportResult(item.doc.source, problems=too_long)
             continue
-        page.depth = depth
-        page.path = last._inc_path() if last is not None else Page._get_path(locked.path, depth, 1)
-        page.numchild = 0
+        if item.plain_texts:  # DocumentPage.plain_text reads them instead of rendering; fill_plain_texts
+            page.plain_texts = dict(item.plain_texts)  # then keeps exactly those of the page's texts
         page._cached_parent_obj = section  # as add_child leaves it: get_parent() needs no query
         # A new page has no child objects (attachments, comments); said in memory, as the page a
         # revision gives (the one the per-file path publishes) says it, so none is queried.
@@ -125,12 +132,36 @@ def _place(section, items, publish, user, lookups, results):
             setattr(page, relation.get_accessor_name(), [])
         # The locale Page.full_clean gives a new page: its parent's, the same for the section.
         locale = page.locale = locale or page.get_default_locale()
+        page.set_url_path(section)  # Page.save of a new page
+        privacy_guard.stamp_override(page, user)  # save_revision
+        page.draft_title = page.title
+        item.page = page
+        prepared.append(item)
+    return prepared
+
+
+def _place(section, items, publish, foreign_keys, results):
+    """Validate each page at the position add_child would give it; returns the valid ones."""
+    # As treebeard's add_child: the section row locked and read again, the last child's path.
+    locked = Page.objects.select_for_update().get(pk=section.pk)
+    last = None if locked.is_leaf() else locked.get_last_child()
+    depth = locked.depth + 1
+    valid = []
+    for item in items:
+        page = item.page
+        page.depth = depth
+        page.path = last._inc_path() if last is not None else Page._get_path(locked.path, depth, 1)
+        page.numchild = 0
+        page.clean_fields = foreign_keys.clean_fields_of(page)
         try:
-            _validate(page, section, publish, user)
+            _validate(page, publish)
         except ValidationError as error:
             results[item.index] = ImportResult(item.doc.source, problems=validation_problems(error))
+            item.page = None
             continue
-        item.page = last = page
+        finally:
+            del page.clean_fields  # the model's own again, for whatever runs later
+        last = page
         valid.append(item)
     if valid:
         # add_child raises the count once per child; all at once here, and in memory as it does.
@@ -139,16 +170,14 @@ def _place(section, items, publish, user, lookups, results):
     return valid
 
 
-def _validate(page, section, publish, user):
+def _validate(page, publish):
     """The checks the per-file path makes, on the page as it would be then, reporting what it
     reports: the first failing of minimal_clean (add_child: Page.save of a page not live), the
     privacy guard (DocumentPage.publish) and full_clean (the publication's Page.save of a live
-    page, or save_revision(clean=True) for a draft). minimal_clean checks a part of what
-    full_clean checks (the title field, the slug free among the siblings), so it can only fail
-    where full_clean fails: it is run then only, to report its own problems first."""
-    page.set_url_path(section)  # Page.save of a new page
-    privacy_guard.stamp_override(page, user)  # save_revision
-    page.draft_title = page.title
+    page, or save_revision(clean=True) for a draft; its foreign keys answered per batch, see
+    batch_checks). minimal_clean checks a part of what full_clean checks (the title field, the
+    slug free among the siblings), so it can only fail where full_clean fails: it is run then
+    only, to report its own problems first."""
     try:
         page.full_clean()
     except ValidationError:
@@ -215,9 +244,14 @@ def _write(items, publish, user):
             ReferenceIndex.create_or_update_for_object(page)
         deferred_indexing.record(type(page), page.pk, references_done=True)
     if publish:
-        for item in items:  # as PublishPageRevisionAction._after_publish
-            page_published.send(sender=type(item.page), instance=item.page, revision=item.revision)
-            published.send(sender=type(item.page), instance=item.page, revision=item.revision)
+        # Sent per page as PublishPageRevisionAction._after_publish sends them; the receivers'
+        # per-page reads and writes made once for the batch where they can be: each page's
+        # revisions are the one just written (the pending restriction receiver reads them), and
+        # the search outbox rows are written in one statement.
+        with import_privacy.revisions_known({item.page.pk: [item.revision] for item in items}), outbox.batched():
+            for item in items:
+                page_published.send(sender=type(item.page), instance=item.page, revision=item.revision)
+                published.send(sender=type(item.page), instance=item.page, revision=item.revision)
 
 
 # The page's state when save_revision serialises it (after add_child), and what save_revision

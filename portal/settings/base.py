@@ -301,3 +301,13 @@ REFERENCE_CACHE_SECONDS = env_int("LINTAS_REFERENCE_CACHE_SECONDS", 10)
 # Elasticsearch). 1 builds them in the rebuilding process. Building is CPU-bound, so more
 # processes than cores only add memory; Elasticsearch needs a core of its own too.
 SEARCH_REBUILD_PROCESSES = max(1, env_int("SEARCH_REBUILD_PROCESSES", min(2, os.cpu_count() or 1)))
+
+# --- Bulk import: parsing in worker processes (issue #10) --------------------------------
+# `import_archive` reads, parses and renders the plain text of a batch of at least
+# IMPORT_PARSE_MIN_FILES files in this many forked worker processes while the batch before
+# it is written (lessons/markdown/parse_pool.py); 1 parses in the importing process. Off by
+# default: it moves a third of the importing process's CPU time to the workers, which pays
+# only when a core is idle; on the shared 2-core machine it measured slower side by side
+# (bench/import_rate.py --compare . --compare-env LINTAS_IMPORT_PARSE_WORKERS=1). Try 2-4.
+IMPORT_PARSE_WORKERS = max(1, env_int("LINTAS_IMPORT_PARSE_WORKERS", 1))
+IMPORT_PARSE_MIN_FILES = max(1, env_int("LINTAS_IMPORT_PARSE_MIN_FILES", 64))

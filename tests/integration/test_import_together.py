@@ -13,10 +13,14 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Max
 from wagtail.models import Page, PageLogEntry, PageViewRestriction, ReferenceIndex
 from wagtail.search.models import IndexEntry
 
+from lessons.content.pages import DOCUMENT_TYPES
+from lessons.content.taxonomy import Kanwil
 from lessons.markdown.bulk_import import import_archive
+from lessons.markdown.parsing import Problem
 from lessons.models import DOCUMENT_MODELS
 from search import outbox
 from search.client import get_client
@@ -180,6 +184,17 @@ def _tree_is_sound():
     assert all(not found for found in problems), problems
 
 
+def _assert_same_pages(one_prefix, two_prefix):
+    """The pages both runs wrote are the same, field by field (see _page_state)."""
+    one, two = _state_of(one_prefix), _state_of(two_prefix)
+    assert one, "nothing landed"
+    assert sorted(two) == sorted(one)
+    for slug in one:
+        differing = {key: (one[slug].get(key), two[slug].get(key))
+                     for key in one[slug].keys() | two[slug].keys() if one[slug].get(key) != two[slug].get(key)}
+        assert not differing, (slug, differing)
+
+
 @pytest.mark.parametrize("publish,username", [(True, "admin"), (True, "reviewer-kalbar"), (False, "admin"),
                                               (False, "editor-kalbar"), (True, None)])
 def test_together_gives_what_one_by_one_gives(tmp_path, fresh_alias, publish, username):
@@ -209,14 +224,7 @@ def test_together_gives_what_one_by_one_gives(tmp_path, fresh_alias, publish, us
     assert _report(again_two, "dua") == _report(again_one, "satu")
     assert again_two.together == 0 and again_two.counts.get("tidak berubah", 0) > 0
 
-    before_drain_one, before_drain_two = _state_of("satu"), _state_of("dua")
-    assert before_drain_one, "nothing landed"
-    assert sorted(before_drain_two) == sorted(before_drain_one)
-    for slug in before_drain_one:
-        differing = {key: (before_drain_one[slug].get(key), before_drain_two[slug].get(key))
-                     for key in before_drain_one[slug].keys() | before_drain_two[slug].keys()
-                     if before_drain_one[slug].get(key) != before_drain_two[slug].get(key)}
-        assert not differing, (slug, differing)
+    _assert_same_pages("satu", "dua")
 
     while outbox.drain():
         pass
@@ -266,3 +274,120 @@ def test_when_writing_together_fails_the_files_land_one_by_one(tmp_path, fresh_a
         assert page.specific.revisions.count() == (2 if page.slug.startswith("empat-b-") else 1)
         assert PageLogEntry.objects.filter(page=page, action="wagtail.create").count() == 1
     _tree_is_sound()
+
+
+@pytest.mark.parametrize("publish", [True, False])
+def test_a_missing_foreign_key_target_fails_its_file_alone(tmp_path, fresh_alias, monkeypatch, publish):
+    """The together path asks whether the batch's foreign key targets exist once per field
+    (batch_checks), not per page: a file whose target is missing (here its host Kanwil, a
+    code the batch's lookups still know but whose row is gone) must still fail, alone, with
+    the message full_clean gives it one by one (Django's ForeignKey 'invalid' message)."""
+    from lessons.markdown import bulk_import, importing
+
+    ghost = Kanwil(pk=Kanwil.objects.aggregate(Max("pk"))["pk__max"] + 1000, code="hantu", name="Kanwil Hantu")
+    codes, kanwil = bulk_import.known_codes, importing.Lookups.kanwil
+    monkeypatch.setattr(bulk_import, "known_codes", lambda: {**codes(), "kanwil": codes()["kanwil"] | {"hantu"}})
+    monkeypatch.setattr(importing.Lookups, "kanwil", lambda self, code: ghost if code == "hantu" else kanwil(self, code))
+
+    def files(prefix):
+        folder = archive(tmp_path / prefix, prefix)
+        studi = folder / f"{prefix}-a-{STUDI}"
+        text = studi.read_text(encoding="utf-8")
+        assert "host_kanwil: sumut\n" in text
+        studi.write_text(text.replace("host_kanwil: sumut\n", "host_kanwil: hantu\n"), encoding="utf-8")
+        return folder
+
+    user = get_user_model().objects.get(username="admin")
+    one = import_archive([files("satu")], publish=publish, user=user, one_by_one=True)
+    together = import_archive([files("dua")], publish=publish, user=user)
+
+    assert together.together == together.counts.get("baru", 0) == (4 if publish else 5)
+    failures = {f.source: [str(p) for p in f.problems] for f in together.failures}
+    host = DOCUMENT_TYPES["studi-tiru"]._meta.get_field("host_kanwil")
+    expected = host.error_messages["invalid"] % {
+        "model": Kanwil._meta.verbose_name, "pk": ghost.pk, "field": "id", "value": ghost.pk}
+    assert failures[f"dua-a-{STUDI}"] == [str(Problem(expected, "host_kanwil"))]
+    assert set(failures) == {f"dua-a-{STUDI}", "dua-f-kode.md", "dua-h-jenis.md"} | (
+        {"dua-e-paspor.md"} if publish else set())
+    if publish:
+        # One by one, the publication first rebuilds the page from its revision, which modelcluster
+        # cannot do with a missing PROTECT target: the same file fails, as an unexpected error.
+        one_failures = {f.source: [str(p) for p in f.problems] for f in one.failures}
+        assert "kesalahan tak terduga" in one_failures.pop(f"satu-a-{STUDI}")[0]
+        failures.pop(f"dua-a-{STUDI}")
+        assert _norm(failures, "dua") == _norm(one_failures, "satu")
+        assert one.counts == together.counts
+    else:  # save_revision(clean=True) runs full_clean first: the very same report
+        assert _report(together, "dua") == _report(one, "satu")
+    assert not Page.objects.filter(slug=f"dua-a-{STUDI[:-3]}").exists()
+    _assert_same_pages("satu", "dua")
+    _tree_is_sound()
+
+
+def _with_limit_breakers(folder, prefix):
+    """Two files over the limits checked while parsing: one over the size limit, one whose
+    body nests lists deeper than allowed. Each must fail alone, with its own message."""
+    (folder / f"{prefix}-j-besar.md").write_bytes(b"x" * (settings.MARKDOWN_MAX_BYTES + 10))
+    nested = "".join("  " * depth + "- butir\n" for depth in range(settings.MARKDOWN_MAX_NESTING + 5))
+    text = (CONTENT / PELAJARAN_2).read_text(encoding="utf-8").replace("## Situasi\n", "## Situasi\n\n" + nested, 1)
+    (folder / f"{prefix}-k-bersarang.md").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_parsing_in_worker_processes_gives_the_same_import(tmp_path, fresh_alias, settings):
+    """import_archive parses big batches in forked worker processes (parse_pool): the import
+    is the same as parsed in process, file by file and field by field, and a file over the
+    limits fails alone with the same message."""
+    from lessons.markdown import parse_pool
+    from lessons.markdown.importing import known_codes, markdown_files
+
+    settings.IMPORT_PARSE_MIN_FILES = 2  # the archive's 11 files are a big batch here
+    user = get_user_model().objects.get(username="admin")
+    one_folder = _with_limit_breakers(archive(tmp_path / "satu", "satu"), "satu")
+    two_folder = _with_limit_breakers(archive(tmp_path / "dua", "dua"), "dua")
+
+    # What a worker hands back (pickled) equals what this process computes, plain texts too.
+    paths = markdown_files([two_folder])
+    with parse_pool.ParsePool(2, 2) as pool:
+        in_workers = pool.results(pool.submit(paths, known_codes), known_codes())
+        assert pool.in_workers == len(paths) == 11
+    here = [parse_pool.parse_path(path, known_codes(), with_plain_texts=True) for path in paths]
+    assert in_workers == here
+    assert sum(bool(parsed.plain_texts) for parsed in here) == 9  # all but the two over the limits
+
+    one = import_archive([one_folder], publish=True, user=user, parse_workers=1)
+    two = import_archive([two_folder], publish=True, user=user, parse_workers=2)
+    assert one.parsed_in_workers == 0 and two.parsed_in_workers == 11 and two.parse_fallbacks == 0
+    assert two.together == one.together == 5
+    assert _report(two, "dua") == _report(one, "satu")
+    failures = {f.source: " ".join(map(str, f.problems)) for f in two.failures}
+    assert "batasnya" in failures["dua-j-besar.md"] and "bersarang terlalu dalam" in failures["dua-k-bersarang.md"]
+    _assert_same_pages("satu", "dua")
+    _tree_is_sound()
+
+
+def test_a_parse_worker_that_dies_loses_no_file(tmp_path, fresh_alias, settings, monkeypatch):
+    """A worker process killed while parsing (BrokenProcessPool): its files and the rest are
+    parsed in the importing process; the import is the one parsed in process."""
+    import os
+
+    from lessons.markdown import parse_pool
+
+    settings.IMPORT_PARSE_MIN_FILES = 2
+    importer, parse_path = os.getpid(), parse_pool.parse_path
+
+    def dies_in_a_worker(path, *args, **kwargs):
+        if os.getpid() != importer and "-c-" in path.name:
+            os._exit(9)  # as if killed (out of memory)
+        return parse_path(path, *args, **kwargs)
+
+    monkeypatch.setattr(parse_pool, "parse_path", dies_in_a_worker)  # forked workers inherit it
+    user = get_user_model().objects.get(username="admin")
+    one = import_archive([_with_limit_breakers(archive(tmp_path / "satu", "satu"), "satu")], publish=True,
+                         user=user, parse_workers=1)
+    two = import_archive([_with_limit_breakers(archive(tmp_path / "dua", "dua"), "dua")], publish=True,
+                         user=user, parse_workers=2)
+    assert two.parse_fallbacks > 0 and two.parsed_in_workers + two.parse_fallbacks == 11
+    assert _report(two, "dua") == _report(one, "satu")
+    assert two.together == 5
+    _assert_same_pages("satu", "dua")

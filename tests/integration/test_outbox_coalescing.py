@@ -65,3 +65,21 @@ def test_a_rolled_back_transaction_leaves_no_row(page_id):
         outbox.enqueue_on_change([page_id])
         raise Boom
     assert actions(page_id) == []
+
+
+def test_batched_writes_on_leaving_what_the_calls_would_have_written(page_id):
+    other = LessonLearned.objects.live().exclude(id=page_id).first().id
+    with transaction.atomic():
+        outbox.enqueue_on_change([page_id])  # before: coalesced with the batch's row as without it
+        with outbox.batched():
+            outbox.enqueue_on_change([page_id])
+            outbox.enqueue_on_change([other])
+            outbox.enqueue_on_change([page_id], PendingIndexUpdate.DELETE)
+            outbox.enqueue_on_change([other], PendingIndexUpdate.DELETE)
+            assert actions(other) == []  # held back
+        assert actions(page_id) == [PendingIndexUpdate.INDEX, PendingIndexUpdate.DELETE]
+        assert actions(other) == [PendingIndexUpdate.INDEX, PendingIndexUpdate.DELETE]
+        with pytest.raises(Boom), outbox.batched():
+            outbox.enqueue_on_change([other])
+            raise Boom
+    assert actions(other) == [PendingIndexUpdate.INDEX, PendingIndexUpdate.DELETE]
